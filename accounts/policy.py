@@ -1,0 +1,126 @@
+"""Who may see and do what. Pages, the API, the admin and tasks all ask here.
+
+A user's rights are the union of the rights of their memberships. The secretariat role counts
+only inside an organisation of kind "secretariat", so a mis-filed membership cannot make a
+national delegate an administrator.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from accounts.choices import UPDATING_ROLES, OrganisationKind, Releasability, Role
+
+if TYPE_CHECKING:
+    from accounts.models import Organisation
+    from roadmap.models import Assignment
+
+ALL_RELEASABILITIES = frozenset(Releasability.values)
+NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
+
+
+def _memberships(user) -> list[tuple[int, str, str]]:
+    """(organisation id, organisation kind, role) for each membership, cached on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_policy_memberships", None)
+    if cached is None:
+        cached = list(
+            user.memberships.filter(organisation__is_active=True).values_list(
+                "organisation_id", "organisation__kind", "role"
+            )
+        )
+        user._policy_memberships = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    """Effective roles; a secretariat role outside the secretariat organisation is ignored."""
+    return {
+        role
+        for _org, kind, role in _memberships(user)
+        if role != Role.SECRETARIAT or kind == OrganisationKind.SECRETARIAT
+    }
+
+
+def is_secretariat(user) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return Role.SECRETARIAT in roles(user)
+
+
+def updatable_organisation_ids(user) -> set[int]:
+    """Organisations whose assignments the user may update as a member (not as secretariat)."""
+    return {org for org, _kind, role in _memberships(user) if role in UPDATING_ROLES}
+
+
+# Reading
+
+
+def can_view_roadmap(user) -> bool:
+    """The structure (lines, outcomes, actions, who holds them) is readable by every member."""
+    return is_secretariat(user) or bool(roles(user))
+
+
+def readable_releasabilities(user) -> frozenset[str]:
+    """Which markings of narratives and documents the user may read."""
+    if is_secretariat(user):
+        return ALL_RELEASABILITIES
+    user_roles = roles(user)
+    if user_roles & NATO_READERS:
+        return ALL_RELEASABILITIES
+    if Role.INDUSTRY_MEMBER in user_roles:
+        return frozenset({Releasability.INDUSTRY, Releasability.PUBLIC})
+    return frozenset()
+
+
+def can_read_releasability(user, releasability: str) -> bool:
+    return releasability in readable_releasabilities(user)
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    from accounts.models import Organisation
+
+    if not can_view_roadmap(user):
+        return Organisation.objects.none()
+    return Organisation.objects.all()
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    from roadmap.models import Assignment
+
+    if not can_view_roadmap(user):
+        return Assignment.objects.none()
+    return Assignment.objects.all()
+
+
+# Acting
+
+
+def can_update_assignment(user, assignment: Assignment) -> bool:
+    if is_secretariat(user):
+        return True
+    return assignment.organisation_id in updatable_organisation_ids(user)
+
+
+def can_edit_roadmap(user) -> bool:
+    """Edit lines, outcomes and actions; assign organisations; cancel assignments."""
+    return is_secretariat(user)
+
+
+def can_manage_organisations(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_submit_best_practice(user) -> bool:
+    return is_secretariat(user) or bool(roles(user) & UPDATING_ROLES)
+
+
+def can_review_best_practice(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_manage_review_cycles(user) -> bool:
+    return is_secretariat(user)
