@@ -35,6 +35,13 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class ReminderFrequency(models.TextChoices):
+    """How many review digests a person receives; the deadline ones always go."""
+
+    ALL = "all", _("Every scheduled reminder")
+    DEADLINE_ONLY = "deadline_only", _("Only on the deadline day and when overdue")
+
+
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -42,6 +49,12 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
+    reminder_frequency = models.CharField(
+        _("review reminders"),
+        max_length=16,
+        choices=ReminderFrequency.choices,
+        default=ReminderFrequency.ALL,
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

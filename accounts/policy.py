@@ -16,6 +16,7 @@ from accounts.choices import UPDATING_ROLES, OrganisationKind, Releasability, Ro
 if TYPE_CHECKING:
     from accounts.models import Organisation
     from roadmap.models import Assignment
+    from tracker.models import StatusUpdate
 
 ALL_RELEASABILITIES = frozenset(Releasability.values)
 NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
@@ -80,6 +81,25 @@ def can_read_releasability(user, releasability: str) -> bool:
     return releasability in readable_releasabilities(user)
 
 
+def reads_industry_view_only(user) -> bool:
+    """True when the user may read only what is released to industry: such users see each
+    assignment's latest industry-releasable status, never one marked NATO only."""
+    return readable_releasabilities(user) == frozenset(
+        {Releasability.INDUSTRY, Releasability.PUBLIC}
+    )
+
+
+def visible_status_updates(user) -> QuerySet[StatusUpdate]:
+    from tracker.models import StatusUpdate
+
+    markings = readable_releasabilities(user)
+    if not markings or not can_view_roadmap(user):
+        return StatusUpdate.objects.none()
+    if markings == ALL_RELEASABILITIES:
+        return StatusUpdate.objects.all()
+    return StatusUpdate.objects.filter(releasability__in=sorted(markings))
+
+
 def visible_organisations(user) -> QuerySet[Organisation]:
     from accounts.models import Organisation
 
@@ -123,4 +143,8 @@ def can_review_best_practice(user) -> bool:
 
 
 def can_manage_review_cycles(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_view_audit_trail(user) -> bool:
     return is_secretariat(user)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",
     "accounts",
     "roadmap",
     "tracker",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,16 +195,29 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Review cycles: one scan for what is due, every REVIEW_SCHEDULE_EVERY_SECONDS; a run that
+# waited in the queue longer than most of an interval is dropped (the next one does the work).
+REVIEW_SCHEDULE_EVERY_SECONDS = env_int("REVIEW_SCHEDULE_EVERY_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE: dict = {
+    "run-review-schedule": {
+        "task": "tracker.tasks.run_review_schedule",
+        "schedule": REVIEW_SCHEDULE_EVERY_SECONDS,
+        "options": {"expires": REVIEW_SCHEDULE_EVERY_SECONDS * 2 // 3},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Token first, so an anonymous request gets 401 with a WWW-Authenticate header, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.BoundedPageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"api-token": env_str("API_TOKEN_RATE", "10/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supply Chain Security Roadmap Tracker API",
@@ -211,10 +226,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online validator badge: the docs page makes no request outside this site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # "role" names two choice sets (membership, assignment); name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "accounts.choices.Role",
+        "AssignmentRoleEnum": "roadmap.choices.AssignmentRole",
+        "ReleasabilityEnum": "accounts.choices.Releasability",
+        "StatusEnum": "roadmap.choices.Status",
+    },
 }
+
+# Audit trail: before/after values of every change, as JSON.
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # Product settings.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 90)
+# Links in review e-mails: the site's base URL and the path of the worklist.
+REVIEW_SITE_URL = env_str("REVIEW_SITE_URL", "http://localhost:8000")
+REVIEW_WORKLIST_URL = env_str("REVIEW_WORKLIST_URL", "/")
+# A digest still unsent this long after it was queued is queued again (its worker died).
+REVIEW_REQUEUE_AFTER_SECONDS = env_int("REVIEW_REQUEUE_AFTER_SECONDS", 10 * 60)
 
 LOGGING = {
     "version": 1,

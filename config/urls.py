@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+    path("reviews/", include("tracker.urls")),
     path("healthz", health.healthz, name="healthz"),
 ]

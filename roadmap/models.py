@@ -118,6 +118,19 @@ class Assignment(models.Model):
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    last_reported_at = models.DateTimeField(
+        _("last reported"), null=True, blank=True, help_text=_("Empty until the first update.")
+    )
+    # The latest update that industry may read; industry members see these instead.
+    industry_status = models.CharField(
+        _("status released to industry"), max_length=12, choices=Status.choices, blank=True
+    )
+    industry_progress = models.PositiveSmallIntegerField(
+        _("progress released to industry"), null=True, blank=True
+    )
+    industry_reported_at = models.DateTimeField(
+        _("last reported to industry"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,10 +160,16 @@ class Assignment(models.Model):
                 name="assignment_role_valid", condition=Q(role__in=AssignmentRole.values)
             ),
             models.CheckConstraint(name="assignment_version_positive", condition=Q(version__gte=1)),
+            models.CheckConstraint(
+                name="assignment_completed_is_100",
+                condition=~Q(status=Status.COMPLETED) | Q(progress=100),
+                violation_error_message=_("A completed assignment is at 100 %."),
+            ),
         ]
         indexes = [
             models.Index(fields=["organisation", "status"], name="assignment_org_status"),
             models.Index(fields=["due_date"], name="assignment_due"),
+            models.Index(fields=["last_reported_at"], name="assignment_last_reported"),
         ]
 
     def __str__(self):

@@ -3,10 +3,12 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from roadmap.choices import Status
 from roadmap.loading import (
     SECTIONS,
     CheckedDocument,
@@ -16,11 +18,12 @@ from roadmap.loading import (
     read_document,
 )
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
+from tracker.services import record_imported_status
 
 __all__ = ["LoadReport", "RoadmapLoadError", "load_roadmap_data", "load_roadmap_file"]
 
-# A change to either is a new state of the assignment, which stale edits must not overwrite.
-_VERSIONED_FIELDS = {"status", "progress"}
+# Status and progress change only through a status update, so the history holds every state.
+_STATUS_FIELDS = ("status", "progress")
 
 
 @dataclass
@@ -104,9 +107,6 @@ def _upsert(
     for name in changed:
         setattr(current, name, values[name])
     if model is Assignment:
-        if _VERSIONED_FIELDS & set(changed):
-            current.version += 1
-            changed.append("version")
         changed.append("updated_at")
     _save(current, record, update_fields=changed)
     counts.updated += 1
@@ -196,11 +196,38 @@ def _write(document: CheckedDocument) -> LoadReport:
     }
     for record in assignments:
         values = _codes_to_ids(record, ids)
-        _upsert(
-            model=Assignment,
-            current=stored.get((values["action_id"], values["organisation_id"])),
-            values=values,
-            record=record,
-            counts=counts["assignments"],
+        reported = {name: values.pop(name) for name in _STATUS_FIELDS if name in values}
+        current = stored.get((values["action_id"], values["organisation_id"]))
+        structure_counts = KindCounts()
+        assignment = _upsert(
+            model=Assignment, current=current, values=values, record=record, counts=structure_counts
         )
+        status_changed = _record_reported_status(assignment, reported, record)
+        if structure_counts.created:
+            counts["assignments"].created += 1
+        elif structure_counts.updated or status_changed:
+            counts["assignments"].updated += 1
+        else:
+            counts["assignments"].unchanged += 1
     return report
+
+
+def _record_reported_status(assignment: Assignment, reported: dict, record: Record) -> bool:
+    """Appends a status update when the file's status or progress differs from the current."""
+    status = reported.get("status", assignment.status)
+    progress = reported.get("progress", assignment.progress)
+    if (status, progress) == (assignment.status, assignment.progress):
+        return False
+    if status == Status.COMPLETED and "progress" not in reported:
+        progress = 100
+    try:
+        record_imported_status(assignment=assignment, status=status, progress=progress)
+    except ValidationError as exc:
+        raise RoadmapLoadError(
+            [
+                f"{record.label}: {name}: {message}"
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        ) from exc
+    return True

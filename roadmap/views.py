@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from accounts import policy
 from roadmap import selectors
+from tracker.rollups import rollup_roadmap
 
 
 def _shows_illustrative_content(lines) -> bool:
@@ -22,9 +23,14 @@ def _shows_illustrative_content(lines) -> bool:
 def home(request):
     if not policy.can_view_roadmap(request.user):
         raise PermissionDenied
-    lines = list(selectors.roadmap_overview())
+    lines = list(selectors.roadmap_overview(user=request.user))
     return render(
         request,
         "roadmap/home.html",
-        {"lines": lines, "shows_illustrative": _shows_illustrative_content(lines)},
+        {
+            "lines": lines,
+            "rollup": rollup_roadmap(user=request.user),
+            "reads_industry_release": policy.reads_industry_view_only(request.user),
+            "shows_illustrative": _shows_illustrative_content(lines),
+        },
     )

@@ -1,9 +1,12 @@
 """Template helpers for the page layout; permission questions go to accounts.policy."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Membership
+from roadmap.choices import Status
 
 register = template.Library()
 
@@ -23,4 +26,44 @@ def memberships_of(user) -> list[Membership]:
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .order_by("organisation__code")
+    )
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The words for a status value (annotated values carry no get_..._display)."""
+    return Status(value).label if value in Status.values else _("Not reported")
+
+
+@register.simple_tag
+def rollup_summary(figures: dict, node) -> str:
+    """The rolled-up status, progress bar and reporting count beneath a line, outcome or action.
+
+    Nothing reported shows as "Not reported", never as a 0 % bar.
+    """
+    figure = figures.get(node.pk)
+    if figure is None or figure.total == 0:
+        return ""
+    status = figure.status or "not_reported"
+    bar = ""
+    if figure.progress is not None:
+        percent = round(figure.progress)
+        bar = format_html(
+            '<span class="rollup__progress"><progress max="100" value="{}" aria-label="{}">'
+            '{}%</progress><span class="rollup__percent" aria-hidden="true">{}%</span></span>',
+            figure.progress,
+            _("Rolled-up progress of %(code)s") % {"code": node.code},
+            percent,
+            percent,
+        )
+    return format_html(
+        '<p class="rollup"><span class="visually-hidden">{}</span>'
+        '<span class="status status--{}">{}</span>{}<span class="rollup__note" title="{}">{}'
+        "</span></p>",
+        _("Overall:"),
+        status,
+        status_label(status),
+        bar,
+        figure.explain(),
+        figure.reported_summary(),
     )

@@ -3,9 +3,12 @@ outcomes and actions, and assignments with mixed roles, statuses and progress.""
 
 import datetime
 
+from django.db import transaction
+
 from accounts.choices import OrganisationKind
 from roadmap.choices import AssignmentRole, Status, TitleStatus
 from tests import factories
+from tracker.services import record_imported_status
 
 LINE_TITLES = [
     "Awareness of defence-critical supply chains and vulnerabilities",
@@ -86,11 +89,12 @@ def build_roadmap():
                     due_date=datetime.date(2026, 6, 30),
                 )
                 for code, role, status, progress in holders:
-                    factories.AssignmentFactory(
-                        action=action,
-                        organisation=organisations[code],
-                        role=role,
-                        status=status,
-                        progress=progress,
+                    assignment = factories.AssignmentFactory(
+                        action=action, organisation=organisations[code], role=role
                     )
+                    # Through the service, as a data file would, so the status is reported.
+                    with transaction.atomic():
+                        record_imported_status(
+                            assignment=assignment, status=status, progress=progress
+                        )
     return lines

@@ -1,22 +1,20 @@
 import pytest
 from django.db import connection
+from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from accounts.choices import Releasability
 from roadmap.choices import AssignmentRole, Status, TitleStatus
 from tests import factories
-from tests.pages.page_html import holders_by_action, texts_of
+from tests.pages.page_html import find_all, holders_by_action, text, texts_of
+from tracker.services import UpdateRequest, record_status_update
 
-ROLE_FIXTURES = [
-    "secretariat_user",
-    "fra_delegate",
-    "deu_delegate",
-    "dipb_member",
-    "niag_member",
-    "observer",
-]
+NATO_READERS = ["secretariat_user", "fra_delegate", "deu_delegate", "dipb_member", "observer"]
+ROLE_FIXTURES = [*NATO_READERS, "niag_member"]
 HOME = reverse("roadmap:home")
+NO_FIGURE = "\u2013"  # the dash shown instead of a percentage when nothing was reported
 
 
 def test_anonymous_visitor_is_sent_to_login(client, roadmap):
@@ -25,8 +23,10 @@ def test_anonymous_visitor_is_sent_to_login(client, roadmap):
     assertRedirects(response, f"{reverse('accounts:login')}?next={HOME}")
 
 
-@pytest.mark.parametrize("role_fixture", ROLE_FIXTURES)
-def test_every_role_sees_lines_outcomes_actions_and_holders(client, request, roadmap, role_fixture):
+@pytest.mark.parametrize("role_fixture", NATO_READERS)
+def test_nato_readers_see_lines_outcomes_actions_and_holders(
+    client, request, roadmap, role_fixture
+):
     client.force_login(request.getfixturevalue(role_fixture))
 
     response = client.get(HOME)
@@ -44,7 +44,141 @@ def test_every_role_sees_lines_outcomes_actions_and_holders(client, request, roa
     ]
     assert holders["LOE-2.KO-1.A-2"][0] == ("DIPB", True, "status--off_track", "Off track", "35%")
     assert ("FRA", False, "status--blocked", "Blocked", "10%") in holders["LOE-2.KO-1.A-2"]
-    assert holders["LOE-3.KO-2.A-1"][1] == ("DEU", False, "status--cancelled", "Cancelled", "0%")
+    assert holders["LOE-3.KO-2.A-1"][1] == (
+        "DEU",
+        False,
+        "status--cancelled",
+        "Cancelled",
+        NO_FIGURE,
+    )
+
+
+def test_an_industry_member_sees_the_structure_but_no_nato_only_status(
+    client, niag_member, roadmap
+):
+    client.force_login(niag_member)
+
+    response = client.get(HOME)
+
+    # The sample data was recorded NATO only: nothing has been released to industry.
+    assertContains(response, "Allies share a common picture of defence-critical raw materials")
+    holders = holders_by_action(response.content)
+    assert holders["LOE-1.KO-1.A-1"] == [
+        ("FRA", True, "status--not_reported", "Not reported", NO_FIGURE),
+        ("DEU", False, "status--not_reported", "Not reported", NO_FIGURE),
+        ("DIPB", False, "status--not_reported", "Not reported", NO_FIGURE),
+        ("NIAG", False, "status--not_reported", "Not reported", NO_FIGURE),
+    ]
+    assertContains(response, "You see the status each organisation has released to industry.")
+    assert set(texts_of(response.content, "status")) == {"Not reported"}
+
+
+def rollups_on(content: bytes) -> list[tuple[str, str, str]]:
+    """(status, percent, note) of each roll-up, in page order."""
+    page = parse_html(content.decode())
+    return [
+        (
+            text(next(find_all(rollup, "status"))),
+            " ".join(text(p) for p in find_all(rollup, "rollup__percent")),
+            text(next(find_all(rollup, "rollup__note"))),
+        )
+        for rollup in find_all(page, "rollup")
+    ]
+
+
+def test_lines_outcomes_and_actions_show_their_rollup(client, fra_delegate, roadmap):
+    client.force_login(fra_delegate)
+
+    response = client.get(HOME)
+
+    assert rollups_on(response.content)[:6] == [
+        # LOE-1: mean of its outcomes (38.96 and 37.5), the worst status beneath.
+        ("Blocked", "38%", "2 of 2 outcomes reported"),
+        # KO-1: mean of its actions (46.25 and 31.67).
+        ("Blocked", "39%", "2 of 2 actions reported"),
+        # A-1: (60 + 25 + 100 + 0) / 4, at risk the worst.
+        ("At risk", "46%", "4 of 4 assignments reported"),
+        ("Blocked", "32%", "3 of 3 assignments reported"),
+        ("At risk", "38%", "1 of 1 action reported"),
+        # KO-2.A-1: DEU's cancelled part is left out: (45 + 30) / 2.
+        ("At risk", "38%", "2 of 2 assignments reported · 1 cancelled, left out"),
+    ]
+
+
+def report(user, assignment, status, progress, releasability):
+    assignment.refresh_from_db()
+    record_status_update(
+        user=user,
+        request=UpdateRequest(
+            assignment_id=assignment.pk,
+            base_version=assignment.version,
+            status=status,
+            progress=progress,
+            narrative="Reported for the page test.",
+            releasability=releasability,
+        ),
+    )
+
+
+@pytest.fixture
+def released_and_nato_only(secretariat_user, fra, deu):
+    """FRA released at risk 20 % to industry, then reported blocked 5 % NATO only; DEU never
+    reported."""
+    action = factories.ActionItemFactory(title="Stockpile gallium")
+    fra_part = factories.AssignmentFactory(
+        action=action, organisation=fra, role=AssignmentRole.LEAD
+    )
+    factories.AssignmentFactory(action=action, organisation=deu)
+    report(secretariat_user, fra_part, Status.AT_RISK, 20, Releasability.INDUSTRY)
+    report(secretariat_user, fra_part, Status.BLOCKED, 5, Releasability.NATO)
+    return action
+
+
+def test_an_industry_member_sees_the_industry_release_and_never_a_nato_only_status(
+    client, niag_member, released_and_nato_only
+):
+    client.force_login(niag_member)
+
+    response = client.get(HOME)
+
+    assert holders_by_action(response.content)[released_and_nato_only.code] == [
+        ("FRA", True, "status--at_risk", "At risk", "20%"),
+        ("DEU", False, "status--not_reported", "Not reported", NO_FIGURE),
+    ]
+    assert {rollup[:2] for rollup in rollups_on(response.content)} == {("At risk", "20%")}
+    assertNotContains(response, "Blocked")
+    assertNotContains(response, "5%")
+
+
+def test_a_delegate_sees_the_latest_nato_status(client, fra_delegate, released_and_nato_only):
+    client.force_login(fra_delegate)
+
+    response = client.get(HOME)
+
+    assert holders_by_action(response.content)[released_and_nato_only.code] == [
+        ("FRA", True, "status--blocked", "Blocked", "5%"),
+        ("DEU", False, "status--not_reported", "Not reported", NO_FIGURE),
+    ]
+    assert {rollup[:2] for rollup in rollups_on(response.content)} == {("Blocked", "5%")}
+
+
+def test_nothing_reported_is_never_shown_as_zero_percent(client, fra_delegate, fra):
+    action = factories.ActionItemFactory(title="Nobody has reported yet")
+    factories.AssignmentFactory(action=action, organisation=fra, role=AssignmentRole.LEAD)
+    client.force_login(fra_delegate)
+
+    response = client.get(HOME)
+
+    assert holders_by_action(response.content)[action.code] == [
+        ("FRA", True, "status--not_reported", "Not reported", NO_FIGURE)
+    ]
+    assert set(rollups_on(response.content)) == {
+        ("Not reported", "", "0 of 1 assignment reported"),
+        ("Not reported", "", "0 of 1 action reported"),
+        ("Not reported", "", "0 of 1 outcome reported"),
+    }
+    assertNotContains(response, "0%")
+    assertNotContains(response, "<progress")
 
 
 def test_line_without_outcomes_shows_an_empty_state(client, fra_delegate, roadmap):
@@ -165,12 +299,14 @@ def _build_roadmap_of_size(*, lines, outcomes, actions, holders):
         for outcome in factories.KeyOutcomeFactory.create_batch(outcomes, line=line):
             for action in factories.ActionItemFactory.create_batch(actions, outcome=outcome):
                 for index, organisation in enumerate(organisations):
+                    status = Status.values[index % len(Status.values)]
                     factories.AssignmentFactory(
                         action=action,
                         organisation=organisation,
                         role=AssignmentRole.LEAD if index == 0 else AssignmentRole.CONTRIBUTOR,
-                        status=Status.values[index % len(Status.values)],
-                        progress=(index * 17) % 101,
+                        status=status,
+                        # A completed assignment is at 100 % (a database check).
+                        progress=100 if status == Status.COMPLETED else (index * 17) % 101,
                     )
 
 

@@ -8,6 +8,7 @@ import yaml
 
 from accounts.models import Organisation
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
+from tracker.models import StatusUpdate
 
 SHIPPED_ROADMAP = Path(__file__).resolve().parents[2] / "roadmap" / "data" / "roadmap.yaml"
 
@@ -84,6 +85,16 @@ def database_state() -> dict:
         "assignments": list(
             Assignment.objects.values_list(
                 "action__code", "organisation__code", "role", "status", "progress", "version"
+            )
+        ),
+        "status_updates": list(
+            StatusUpdate.objects.order_by("pk").values_list(
+                "assignment__action__code",
+                "assignment__organisation__code",
+                "status",
+                "progress",
+                "base_version",
+                "version",
             )
         ),
     }

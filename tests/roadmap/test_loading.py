@@ -15,6 +15,8 @@ from tests.roadmap.loading_helpers import (
     valid_data,
     write_file,
 )
+from tracker.models import StatusUpdate
+from tracker.services import IMPORT_NARRATIVE
 
 ALLIES = {
     "ALB", "BEL", "BGR", "CAN", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA",
@@ -35,6 +37,15 @@ def english():
 def counts(report, kind):
     c = report.counts[kind]
     return (c.created, c.updated, c.unchanged)
+
+
+def imported_updates(assignment):
+    """The history the loader wrote for one assignment, oldest first."""
+    return list(
+        assignment.updates.order_by("version").values_list(
+            "status", "progress", "base_version", "version", "author", "narrative"
+        )
+    )
 
 
 # The shipped data file
@@ -135,19 +146,26 @@ def test_a_file_with_outcomes_actions_and_assignments_creates_them(tmp_path, nam
     assert mapped.description == "Who mines and refines what."
     assert KeyOutcome.objects.get(code="LOE-1.KO-1").is_illustrative
     lead = Assignment.objects.get(action=mapped, organisation__code="FRA")
+    # The file's status is recorded as the first update of the new assignment: version 1 -> 2.
     assert (lead.role, lead.status, lead.progress, lead.version) == (
         AssignmentRole.LEAD,
         Status.ON_TRACK,
         40,
-        1,
+        2,
     )
+    assert imported_updates(lead) == [(Status.ON_TRACK, 40, 1, 2, None, IMPORT_NARRATIVE)]
+    assert lead.last_reported_at == lead.updates.get().created_at
     assert lead.due_date == datetime.date(2026, 6, 30)
     defaults = Assignment.objects.get(organisation__code="DIPB")
-    assert (defaults.role, defaults.status, defaults.progress) == (
+    assert (defaults.role, defaults.status, defaults.progress, defaults.version) == (
         AssignmentRole.LEAD,
         Status.NOT_STARTED,
         0,
+        1,
     )
+    assert imported_updates(defaults) == []
+    assert defaults.last_reported_at is None
+    assert StatusUpdate.objects.count() == 2  # FRA and DEU gave a status; DIPB did not
     assert counts(report, "assignments") == (3, 0, 0)
     assert counts(report, "organisations") == (3, 0, 0)
 
@@ -210,6 +228,8 @@ def test_python_dates_are_accepted_like_written_ones():
 def test_a_second_load_updates_titles_and_bumps_version_only_on_status_or_progress(tmp_path):
     load_roadmap_file(path=write_file(tmp_path, valid_data()))
     untouched = Assignment.objects.get(organisation__code="DIPB")
+    deu_history = imported_updates(Assignment.objects.get(organisation__code="DEU"))
+    updates_before = StatusUpdate.objects.count()
     data = valid_data()
     data["lines_of_effort"][1]["title"] = "Sharing best practices and national approaches"
     data["action_items"][0]["title"] = "Map national sources of the 12 materials"
@@ -225,9 +245,12 @@ def test_a_second_load_updates_titles_and_bumps_version_only_on_status_or_progre
         "Map national sources of the 12 materials"
     )
     fra = Assignment.objects.get(organisation__code="FRA")
-    assert (fra.progress, fra.version) == (55, 2)
+    assert (fra.status, fra.progress, fra.version) == (Status.ON_TRACK, 55, 3)
+    assert imported_updates(fra)[-1] == (Status.ON_TRACK, 55, 2, 3, None, IMPORT_NARRATIVE)
+    assert StatusUpdate.objects.count() == updates_before + 1
     deu = Assignment.objects.get(organisation__code="DEU")
-    assert (deu.due_date, deu.version) == (datetime.date(2026, 12, 31), 1)
+    assert (deu.due_date, deu.version) == (datetime.date(2026, 12, 31), 2)
+    assert imported_updates(deu) == deu_history
     dipb = Assignment.objects.get(organisation__code="DIPB")
     assert (dipb.version, dipb.updated_at) == (1, untouched.updated_at)
     assert counts(report, "lines_of_effort") == (0, 1, 1)
@@ -238,17 +261,69 @@ def test_a_second_load_updates_titles_and_bumps_version_only_on_status_or_progre
 
 def test_a_status_change_bumps_the_version_again_on_each_load():
     load_roadmap_data(data=valid_data())
-    for status in (Status.AT_RISK, Status.BLOCKED):
+    assert Assignment.objects.get(organisation__code="FRA").version == 2
+    for version, status in ((3, Status.AT_RISK), (4, Status.BLOCKED)):
+        updates_before = StatusUpdate.objects.count()
         data = valid_data()
         data["assignments"][0]["status"] = status
+
         load_roadmap_data(data=data)
 
-    assignment = Assignment.objects.get(organisation__code="FRA")
-    assert (assignment.status, assignment.version) == (Status.BLOCKED, 3)
+        assignment = Assignment.objects.get(organisation__code="FRA")
+        assert (assignment.status, assignment.version) == (status, version)
+        assert StatusUpdate.objects.count() == updates_before + 1
+
+    assert imported_updates(assignment) == [
+        (Status.ON_TRACK, 40, 1, 2, None, IMPORT_NARRATIVE),
+        (Status.AT_RISK, 40, 2, 3, None, IMPORT_NARRATIVE),
+        (Status.BLOCKED, 40, 3, 4, None, IMPORT_NARRATIVE),
+    ]
+
+
+def test_an_unchanged_load_appends_no_status_update():
+    load_roadmap_data(data=valid_data())
+    state = database_state()
+
+    report = load_roadmap_data(data=valid_data())
+
+    assert database_state() == state
+    assert len(state["status_updates"]) == 2
+    assert counts(report, "assignments") == (0, 0, 3)
+
+
+def test_completed_without_progress_in_the_file_is_recorded_at_100():
+    load_roadmap_data(data=valid_data())
+    data = valid_data()
+    data["assignments"][0]["status"] = Status.COMPLETED
+    del data["assignments"][0]["progress"]
+
+    load_roadmap_data(data=data)
+
+    fra = Assignment.objects.get(organisation__code="FRA")
+    assert (fra.status, fra.progress, fra.version) == (Status.COMPLETED, 100, 3)
+    assert imported_updates(fra)[-1] == (Status.COMPLETED, 100, 2, 3, None, IMPORT_NARRATIVE)
+
+
+def test_completed_below_100_in_the_file_is_refused_and_nothing_is_written():
+    load_roadmap_data(data=valid_data())
+    before = database_state()
+    data = valid_data()
+    data["assignments"][0]["status"] = Status.COMPLETED
+    data["assignments"][0]["progress"] = 90
+
+    with pytest.raises(RoadmapLoadError) as caught:
+        load_roadmap_data(data=data)
+
+    assert any(
+        m.startswith("assignments[0] (LOE-1.KO-1.A-1/FRA): progress: ")
+        for m in caught.value.messages
+    )
+    assert database_state() == before
 
 
 def test_fields_left_out_of_a_later_file_keep_their_stored_values():
     load_roadmap_data(data=valid_data())
+    updates_before = StatusUpdate.objects.count()
 
     report = load_roadmap_data(
         data={
@@ -264,8 +339,9 @@ def test_fields_left_out_of_a_later_file_keep_their_stored_values():
         AssignmentRole.LEAD,
         Status.ON_TRACK,
         40,
-        1,
+        2,
     )
+    assert StatusUpdate.objects.count() == updates_before
     action = ActionItem.objects.get(code="LOE-1.KO-1.A-1")
     assert action.due_date == datetime.date(2026, 6, 30)
     assert action.description == "Who mines and refines what."

@@ -1,0 +1,58 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from django.contrib import admin
+
+from accounts import policy
+from accounts.admin import PolicyAdminMixin
+from tracker.models import StatusUpdate
+
+
+class ReadOnlyPolicyAdminMixin(PolicyAdminMixin):
+    """History is readable by those the policy names and never written through the admin:
+    status updates come only from the service, audit entries only from the changes they record.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(ReadOnlyPolicyAdminMixin, admin.ModelAdmin):
+    policy_check = staticmethod(policy.can_edit_roadmap)
+
+    list_display = ("assignment", "status", "progress", "releasability", "author", "created_at")
+    list_filter = ("status", "releasability", "assignment__organisation__kind", "created_at")
+    search_fields = ("assignment__action__code", "assignment__organisation__code")
+    list_select_related = ("assignment__action", "assignment__organisation", "author")
+    date_hierarchy = "created_at"
+    fields = (
+        "assignment",
+        "status",
+        "progress",
+        "narrative",
+        "evidence_links",
+        "releasability",
+        "author",
+        "created_at",
+        "base_version",
+        "version",
+    )
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(ReadOnlyPolicyAdminMixin, LogEntryAdmin):
+    """django-auditlog's own list and detail pages, opened to the audit-trail readers only."""
+
+    policy_check = staticmethod(policy.can_view_audit_trail)
+
+
+from tracker import review_admin  # noqa: E402, F401  (review cycles' admin pages)

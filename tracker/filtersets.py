@@ -1,0 +1,123 @@
+"""Filters over assignments and status updates, shared by the API and the pages.
+
+They run on the querysets of tracker.selectors, so the status filters match the status the
+user is shown (an industry reader filters on what industry may read, never on a NATO-only one).
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from accounts import policy
+from roadmap.choices import AssignmentRole, Status
+from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort
+from tracker.models import StatusUpdate
+
+
+def _visible_organisations(request):
+    return policy.visible_organisations(getattr(request, "user", None))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several codes, as `?organisation=FRA&organisation=DEU`; an unknown code is a 400."""
+
+    def __init__(self, relation: str, queryset, label):
+        super().__init__(
+            field_name=f"{relation}__code",
+            to_field_name="code",
+            queryset=queryset,
+            label=label,
+            distinct=False,
+        )
+
+
+def _yes_no(field_name: str, label):
+    """`true` or `false`; anything else is a 400 rather than silently no filter."""
+    return django_filters.TypedChoiceFilter(
+        field_name=field_name,
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        label=label,
+    )
+
+
+class AssignmentFilterSet(django_filters.FilterSet):
+    line = CodesFilter("action__outcome__line", LineOfEffort.objects.all(), _("Line of effort"))
+    outcome = CodesFilter("action__outcome", KeyOutcome.objects.all(), _("Key outcome"))
+    action = CodesFilter("action", ActionItem.objects.all(), _("Action item"))
+    organisation = CodesFilter("organisation", _visible_organisations, _("Organisation"))
+    status = django_filters.MultipleChoiceFilter(
+        field_name="shown_status", choices=Status.choices, label=_("Status"), distinct=False
+    )
+    role = django_filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
+    due_before = django_filters.DateFilter(
+        field_name="effective_due_date", lookup_expr="lte", label=_("Due on or before")
+    )
+    due_after = django_filters.DateFilter(
+        field_name="effective_due_date", lookup_expr="gte", label=_("Due on or after")
+    )
+    overdue = _yes_no("is_overdue", _("Overdue"))
+    stale = _yes_no("is_stale", _("Stale"))
+    q = django_filters.CharFilter(
+        method="filter_text", label=_("Action code or title, organisation code or name")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("action__code", "action"),
+            ("organisation__code", "organisation"),
+            ("role", "role"),
+            ("effective_due_date", "due_date"),
+            ("shown_status", "status"),
+            ("shown_progress", "progress"),
+            ("shown_reported_at", "last_reported_at"),
+            ("version", "version"),
+            ("id", "id"),
+        )
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "line",
+            "outcome",
+            "action",
+            "organisation",
+            "status",
+            "role",
+            "due_before",
+            "due_after",
+            "overdue",
+            "stale",
+            "q",
+        ]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(action__code__icontains=value)
+            | Q(action__title__icontains=value)
+            | Q(organisation__code__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )
+
+
+class StatusUpdateFilterSet(django_filters.FilterSet):
+    assignment = django_filters.NumberFilter(field_name="assignment_id", label=_("Assignment id"))
+    action = django_filters.CharFilter(
+        field_name="assignment__action__code", label=_("Action item (code)")
+    )
+    organisation = CodesFilter(
+        "assignment__organisation", _visible_organisations, _("Organisation")
+    )
+    since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Recorded at or after")
+    )
+    q = django_filters.CharFilter(
+        field_name="narrative", lookup_expr="icontains", label=_("Narrative contains")
+    )
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["assignment", "action", "organisation", "since", "q"]

@@ -1,0 +1,348 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Releasability
+from roadmap.choices import Status
+
+
+class StatusUpdate(models.Model):
+    """One report of where an assignment stands. Append-only: never edited or deleted."""
+
+    assignment = models.ForeignKey(
+        "roadmap.Assignment", on_delete=models.PROTECT, related_name="updates"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    narrative = models.TextField(_("narrative"), blank=True)
+    evidence_links = models.JSONField(_("evidence links"), default=list, blank=True)
+    releasability = models.CharField(
+        _("releasable to"),
+        max_length=10,
+        choices=Releasability.choices,
+        default=Releasability.NATO,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="status_updates",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the update came from a roadmap data file."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    base_version = models.PositiveIntegerField(_("based on version"))
+    version = models.PositiveIntegerField(_("resulting version"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "version"], name="status_update_one_per_version"
+            ),
+            models.CheckConstraint(
+                name="status_update_progress_0_100",
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+            ),
+            models.CheckConstraint(
+                name="status_update_completed_is_100",
+                condition=~Q(status=Status.COMPLETED) | Q(progress=100),
+            ),
+            models.CheckConstraint(
+                name="status_update_status_valid", condition=Q(status__in=Status.values)
+            ),
+            models.CheckConstraint(
+                name="status_update_releasability_valid",
+                condition=Q(releasability__in=Releasability.values),
+            ),
+            models.CheckConstraint(
+                name="status_update_version_follows_base",
+                condition=Q(version=models.F("base_version") + 1),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignment", "-created_at"], name="status_update_timeline"),
+            models.Index(fields=["created_at"], name="status_update_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} v{self.version}: {self.get_status_display()}"
+
+
+# Periodic reviews
+
+
+class CycleState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class SubmissionState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    LATE = "late", _("Late")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
+class ReminderKind(models.TextChoices):
+    OPENING = "opening", _("Cycle opened")
+    BEFORE_DEADLINE = "before_deadline", _("Deadline approaching")
+    DEADLINE = "deadline", _("Deadline today")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATION = "escalation", _("Escalation to the secretariat")
+
+
+def default_reminder_days():
+    return [7, 2]
+
+
+class ReviewCycle(models.Model):
+    """One periodic review: organisations in scope are asked for updates between opening and
+    the deadline; closing freezes the snapshot its report is computed from."""
+
+    title = models.CharField(_("title"), max_length=200)
+    lines = models.ManyToManyField(
+        "roadmap.LineOfEffort",
+        blank=True,
+        related_name="review_cycles",
+        verbose_name=_("lines of effort"),
+        help_text=_("Leave empty to review every line."),
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    deadline = models.DateTimeField(_("update deadline"))
+    closes_at = models.DateTimeField(_("closes at"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=CycleState.choices, default=CycleState.PLANNED
+    )
+    reminder_days_before = models.JSONField(
+        _("reminders, days before the deadline"), default=default_reminder_days, blank=True
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("overdue reminder every (days)"), default=3
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        verbose_name = _("review cycle")
+        verbose_name_plural = _("review cycles")
+        constraints = [
+            models.CheckConstraint(
+                name="review_cycle_opens_before_deadline",
+                condition=Q(opens_at__lt=models.F("deadline")),
+                violation_error_message=_("The cycle must open before its deadline."),
+            ),
+            models.CheckConstraint(
+                name="review_cycle_closes_after_deadline",
+                condition=Q(deadline__lte=models.F("closes_at")),
+                violation_error_message=_("The cycle cannot close before its deadline."),
+            ),
+            models.CheckConstraint(
+                name="review_cycle_state_valid", condition=Q(state__in=CycleState.values)
+            ),
+            models.CheckConstraint(
+                name="review_cycle_overdue_every_positive", condition=Q(overdue_every_days__gte=1)
+            ),
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state=CycleState.OPEN),
+                name="review_cycle_one_open",
+                violation_error_message=_("Another review cycle is already open."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class CycleSubmission(models.Model):
+    """One organisation's answer to a review cycle."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="submissions")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cycle_submissions"
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=SubmissionState.choices,
+        default=SubmissionState.NOT_STARTED,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__code"]
+        verbose_name = _("cycle submission")
+        verbose_name_plural = _("cycle submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organisation"], name="cycle_submission_one_per_organisation"
+            ),
+            models.CheckConstraint(
+                name="cycle_submission_state_valid", condition=Q(state__in=SubmissionState.values)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle} — {self.organisation.code}"
+
+
+class SubmissionEvent(models.Model):
+    """Append-only history of a submission; a submit event carries the attestation."""
+
+    submission = models.ForeignKey(CycleSubmission, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the review schedule made the change."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=12, choices=SubmissionState.choices)
+    to_state = models.CharField(max_length=12, choices=SubmissionState.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    attestation = models.TextField(_("attestation"), blank=True)
+    attested_assignments = models.JSONField(
+        _("attested assignments"),
+        default=list,
+        blank=True,
+        help_text=_("The id, version and status of each assignment attested."),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self):
+        return f"{self.submission}: {self.from_state} → {self.to_state}"
+
+
+class SecretariatAssessment(models.Model):
+    """The secretariat's own view of an assignment in a cycle, beside the self-reported one."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="assessments")
+    assignment = models.ForeignKey(
+        "roadmap.Assignment", on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(_("assessed status"), max_length=12, choices=Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("secretariat assessment")
+        verbose_name_plural = _("secretariat assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "assignment"], name="assessment_one_per_cycle_assignment"
+            ),
+            models.CheckConstraint(
+                name="assessment_status_valid", condition=Q(status__in=Status.values)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.assignment_id} {self.status}"
+
+
+class ReviewSnapshot(models.Model):
+    """An assignment as it stood when its cycle closed. Never changed afterwards: the report
+    is computed from these rows only."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="snapshots")
+    assignment = models.ForeignKey(
+        "roadmap.Assignment", on_delete=models.PROTECT, related_name="snapshots"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    line = models.ForeignKey("roadmap.LineOfEffort", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    progress = models.PositiveSmallIntegerField()
+    version = models.PositiveIntegerField()
+    last_reported_at = models.DateTimeField(null=True, blank=True)
+    reported_in_cycle = models.BooleanField()
+    expected_to_report = models.BooleanField(
+        help_text=_("Open when the cycle ran, or reported in it; the reporting rate's base.")
+    )
+    effective_due_date = models.DateField(null=True, blank=True)
+    overdue = models.BooleanField()
+    stale = models.BooleanField()
+    assessed_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    previous_status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("The status frozen by the previous closed cycle, if it covered this."),
+    )
+    change = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("+1 improved, -1 worsened, 0 unchanged since the previous cycle."),
+    )
+
+    class Meta:
+        verbose_name = _("review snapshot")
+        verbose_name_plural = _("review snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "assignment"], name="review_snapshot_one_per_assignment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle}: {self.assignment_id} {self.status}"
+
+
+class ReminderLog(models.Model):
+    """One digest decided for one person on one day. Written in the same transaction that
+    queues the e-mail; `sent_at` is set once the mail has gone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_logs"
+    )
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    day = models.DateField(help_text=_("The recipient's local date."))
+    item_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        verbose_name = _("reminder log")
+        verbose_name_plural = _("reminder logs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cycle", "kind", "day"], name="reminder_once_per_kind_and_day"
+            ),
+            models.UniqueConstraint(fields=["user", "day"], name="reminder_one_digest_per_day"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(sent_at__isnull=True), name="reminder_unsent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.day}"

@@ -1,0 +1,151 @@
+"""Who gets which review digest on which day, and what the e-mail says.
+
+Days are counted in the recipient's own time zone: "2 days before the deadline" is the
+recipient's calendar date two days before the deadline's date where they are.
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import ReminderFrequency
+from tracker.models import ReminderKind, ReviewCycle
+
+# Kinds a person's preference cannot turn off.
+DEADLINE_KINDS = {ReminderKind.DEADLINE, ReminderKind.OVERDUE}
+
+
+def user_zone(user) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def local_date(moment: datetime, zone) -> date:
+    return moment.astimezone(zone).date()
+
+
+@dataclass(frozen=True)
+class DayInCycle:
+    today: date
+    days_to_deadline: int
+    opened_today: bool
+
+
+def day_in_cycle(*, cycle: ReviewCycle, now: datetime, zone) -> DayInCycle:
+    today = local_date(now, zone)
+    return DayInCycle(
+        today=today,
+        days_to_deadline=(local_date(cycle.deadline, zone) - today).days,
+        opened_today=cycle.opened_at is not None and local_date(cycle.opened_at, zone) == today,
+    )
+
+
+def digest_kind(*, cycle: ReviewCycle, day: DayInCycle, frequency: str) -> str | None:
+    """The member digest due on this day, if any. The deadline-day and overdue digests go to
+    everyone; the opening and early reminders only to those who want every reminder."""
+    every = max(cycle.overdue_every_days, 1)
+    kind = None
+    if day.days_to_deadline == 0:
+        kind = ReminderKind.DEADLINE
+    elif day.days_to_deadline < 0 and -day.days_to_deadline % every == 0:
+        kind = ReminderKind.OVERDUE
+    elif day.days_to_deadline > 0 and day.days_to_deadline in set(cycle.reminder_days_before):
+        kind = ReminderKind.BEFORE_DEADLINE
+    elif day.opened_today and day.days_to_deadline > 0:
+        kind = ReminderKind.OPENING
+    if kind and frequency == ReminderFrequency.DEADLINE_ONLY and kind not in DEADLINE_KINDS:
+        return None
+    return kind
+
+
+def escalation_due(*, cycle: ReviewCycle, day: DayInCycle) -> bool:
+    """The day after the deadline, then on each overdue reminder day."""
+    days_late = -day.days_to_deadline
+    return days_late == 1 or (days_late > 1 and days_late % max(cycle.overdue_every_days, 1) == 0)
+
+
+# The e-mail
+
+
+def deadline_ics(*, cycle: ReviewCycle, uid_suffix: str) -> str:
+    """A one-event calendar (RFC 5545) with CRLF line endings, the deadline in UTC."""
+    stamp = timezone.now().astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    deadline = cycle.deadline.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    summary = _ics_text(translation.gettext("Review deadline: %(title)s") % {"title": cycle.title})
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Supply Chain Security Roadmap Tracker//Reviews//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:review-cycle-{cycle.pk}-{uid_suffix}@roadmap-tracker",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART:{deadline}",
+        f"DTEND:{deadline}",
+        f"SUMMARY:{summary}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: lines longer than 75 octets continue on the next line after a space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            out.append(current)
+            current = " "
+        current += char
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def worklist_url() -> str:
+    return settings.REVIEW_SITE_URL.rstrip("/") + settings.REVIEW_WORKLIST_URL
+
+
+def build_digest(*, user, cycle: ReviewCycle, kind: str, context: dict) -> EmailMultiAlternatives:
+    """The digest in the recipient's language and time zone, with the deadline as .ics."""
+    zone = user_zone(user)
+    with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone):
+        context = {
+            **context,
+            "user": user,
+            "cycle": cycle,
+            "kind": kind,
+            "deadline": cycle.deadline.astimezone(zone),
+            "zone": str(zone),
+            "worklist_url": worklist_url(),
+        }
+        template = "escalation" if kind == ReminderKind.ESCALATION else "digest"
+        subject = " ".join(
+            render_to_string(f"tracker/email/{template}_subject.txt", context).split()
+        )
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"tracker/email/{template}.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string(f"tracker/email/{template}.html", context), "text/html"
+        )
+        message.attach(
+            "review-deadline.ics",
+            deadline_ics(cycle=cycle, uid_suffix=str(user.pk)),
+            "text/calendar; charset=utf-8; method=PUBLISH",
+        )
+    return message

@@ -1,0 +1,26 @@
+"""Celery tasks for periodic reviews. Thin: they call the review services, which are safe to
+run twice (the ReminderLog unique keys and row locks make every digest go once)."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from tracker import review_services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_review_schedule() -> dict:
+    return review_services.run_review_schedule().as_dict()
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_reminder_digest(reminder_log_id: int) -> bool:
+    return review_services.send_reminder_digest(reminder_log_id=reminder_log_id)
