@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.choices import UPDATING_ROLES, OrganisationKind, Releasability, Role
 
 if TYPE_CHECKING:
     from accounts.models import Organisation
-    from roadmap.models import Assignment
-    from tracker.models import StatusUpdate
+    from roadmap.models import Assignment, CriticalMaterial
+    from tracker.models import BestPractice, StatusUpdate
 
 ALL_RELEASABILITIES = frozenset(Releasability.values)
 NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
@@ -116,6 +116,15 @@ def visible_assignments(user) -> QuerySet[Assignment]:
     return Assignment.objects.all()
 
 
+def visible_materials(user) -> QuerySet[CriticalMaterial]:
+    """The critical raw materials register (public-source data) is read like the roadmap."""
+    from roadmap.models import CriticalMaterial
+
+    if not can_view_roadmap(user):
+        return CriticalMaterial.objects.none()
+    return CriticalMaterial.objects.all()
+
+
 # Acting
 
 
@@ -142,9 +151,92 @@ def can_review_best_practice(user) -> bool:
     return is_secretariat(user)
 
 
+def best_practice_organisation_ids(user) -> set[int]:
+    """Organisations a user may submit best practices for: those they update assignments for,
+    and the secretariat for its own staff."""
+    return updatable_organisation_ids(user) | {
+        org
+        for org, kind, role in _memberships(user)
+        if role == Role.SECRETARIAT and kind == OrganisationKind.SECRETARIAT
+    }
+
+
+def visible_best_practices(user) -> QuerySet[BestPractice]:
+    """Published ones released to the user; their own in any state; and, for the secretariat,
+    every one that has left its author's drafts."""
+    from tracker.models import BestPractice, BestPracticeState
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return BestPractice.objects.none()
+    visible = Q(author_id=user.pk)
+    markings = readable_releasabilities(user)
+    if markings and can_view_roadmap(user):
+        visible |= Q(state=BestPracticeState.PUBLISHED, releasability__in=sorted(markings))
+    if is_secretariat(user):
+        visible |= ~Q(state=BestPracticeState.DRAFT)
+    return BestPractice.objects.filter(visible)
+
+
+def can_view_best_practice(user, best_practice: BestPractice) -> bool:
+    """The same rule as visible_best_practices, for one object already in hand."""
+    from tracker.models import BestPracticeState
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if best_practice.author_id == user.pk:
+        return True
+    if is_secretariat(user) and best_practice.state != BestPracticeState.DRAFT:
+        return True
+    return (
+        best_practice.state == BestPracticeState.PUBLISHED
+        and can_view_roadmap(user)
+        and can_read_releasability(user, best_practice.releasability)
+    )
+
+
+def can_author_best_practice(user, best_practice: BestPractice) -> bool:
+    """The author may still act on it while they may submit for its organisation."""
+    return (
+        best_practice.author_id == user.pk
+        and can_submit_best_practice(user)
+        and best_practice.organisation_id in best_practice_organisation_ids(user)
+    )
+
+
+def can_edit_best_practice(user, best_practice: BestPractice) -> bool:
+    """Only the author, and only while it is a draft or has been returned to them."""
+    from tracker.models import BestPracticeState
+
+    return can_author_best_practice(user, best_practice) and best_practice.state in {
+        BestPracticeState.DRAFT,
+        BestPracticeState.RETURNED,
+    }
+
+
+def can_decide_best_practice(user, best_practice: BestPractice) -> bool:
+    """Review, publish, return or reject: the secretariat, never on its own submission."""
+    return can_review_best_practice(user) and best_practice.author_id != user.pk
+
+
 def can_manage_review_cycles(user) -> bool:
     return is_secretariat(user)
 
 
+def review_report_organisation_ids(user) -> set[int] | None:
+    """Organisations whose one-page review report (PDF) the user may download: None means
+    every one (the secretariat); members get their own organisations'. Industry-only readers
+    get none, because the report counts statuses released to NATO only."""
+    if is_secretariat(user):
+        return None
+    if reads_industry_view_only(user):
+        return set()
+    return {org for org, _kind, _role in _memberships(user)}
+
+
 def can_view_audit_trail(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_unlock_logins(user) -> bool:
+    """See who is locked out after failed log-ins, and lift the lock."""
     return is_secretariat(user)

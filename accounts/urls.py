@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import audit_views, views
 from accounts.forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -51,4 +52,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("lockouts/", views.lockout_list, name="lockouts"),
+    path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
+    path("audit/", audit_views.audit_trail, name="audit"),
+    path("audit/export.csv", audit_views.audit_trail_csv, name="audit_csv"),
 ]

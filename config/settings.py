@@ -5,6 +5,7 @@ DJANGO_ENV=production refuses to start without a strong SECRET_KEY, ALLOWED_HOST
 DATABASE_URL, and turns on the HTTPS and cookie protections that `check --deploy` asks for.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "axes",
+    "csp",
+    "django_htmx",
     "accounts",
     "roadmap",
     "tracker",
@@ -60,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,7 +74,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.lockout.ClientAddressAuditlogMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +115,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "roadmap",
+            # Fail fast when Redis is away: callers (rate limits, /healthz) then carry on.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -116,6 +127,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "roadmap:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes refuses log-ins after AXES_FAILURE_LIMIT failures for one account or from one
+# address, for AXES_COOLOFF_MINUTES (or until the secretariat unlocks on /accounts/lockouts/).
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Log-ins and failures go to the audit trail (accounts.lockout); axes keeps only the counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The number of reverse proxies in front of the app that append to X-Forwarded-For; 0 means
+# clients connect directly and REMOTE_ADDR is their address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A call to authenticate() without a request (Django's test client, a shell) has no address to
+# count; production refuses it, development lets it through to the password check.
+LOGIN_LOCKOUT_REQUIRES_REQUEST = env_bool("LOGIN_LOCKOUT_REQUIRES_REQUEST", PRODUCTION)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -171,6 +205,22 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own files, no
+# inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -217,7 +267,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"api-token": env_str("API_TOKEN_RATE", "10/minute")},
+    # Per user (or per address when anonymous); a refused request gets 429 and Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.UserRateThrottle",
+        "accounts.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api-token": env_str("API_TOKEN_RATE", "10/minute"),
+        "user": env_str("API_USER_RATE", "600/minute"),
+        "anon": env_str("API_ANON_RATE", "60/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Supply Chain Security Roadmap Tracker API",
@@ -228,6 +287,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator badge: the docs page makes no request outside this site.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Every operation lists the errors DRF itself can answer (400, 401, 403, 404, 415, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_error_responses",
+    ],
     # "role" names two choice sets (membership, assignment); name each enum once.
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "accounts.choices.Role",
@@ -236,6 +300,13 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "roadmap.choices.Status",
     },
 }
+
+# /healthz: the review schedule task records each run; a run older than this is "stale", and
+# when HEALTH_REQUIRE_BEAT is on (production's default) a stale or missing one answers 503.
+HEALTH_REQUIRE_BEAT = env_bool("HEALTH_REQUIRE_BEAT", PRODUCTION)
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int(
+    "HEALTH_BEAT_MAX_AGE_SECONDS", 3 * REVIEW_SCHEDULE_EVERY_SECONDS
+)
 
 # Audit trail: before/after values of every change, as JSON.
 AUDITLOG_STORE_JSON_CHANGES = True
@@ -247,6 +318,15 @@ REVIEW_SITE_URL = env_str("REVIEW_SITE_URL", "http://localhost:8000")
 REVIEW_WORKLIST_URL = env_str("REVIEW_WORKLIST_URL", "/")
 # A digest still unsent this long after it was queued is queued again (its worker died).
 REVIEW_REQUEUE_AFTER_SECONDS = env_int("REVIEW_REQUEUE_AFTER_SECONDS", 10 * 60)
+# Best-practice attachments: kept outside STATIC_ROOT (and any media root) so no web server
+# serves them; only the download view, after asking the policy, reads them.
+BEST_PRACTICE_ATTACHMENT_ROOT = Path(
+    env_str("BEST_PRACTICE_ATTACHMENT_ROOT", str(BASE_DIR / "var" / "attachments"))
+)
+BEST_PRACTICE_ATTACHMENT_MAX_BYTES = env_int("BEST_PRACTICE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+BEST_PRACTICE_ATTACHMENT_TYPES = env_list(
+    "BEST_PRACTICE_ATTACHMENT_TYPES", ["pdf", "png", "jpeg", "docx", "xlsx", "text"]
+)
 
 LOGGING = {
     "version": 1,

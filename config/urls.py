@@ -10,5 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("reviews/", include("tracker.urls")),
+    path("worklist/", include("tracker.worklist_urls")),
+    path("best-practices/", include("tracker.best_practice_urls")),
+    path("materials/", include("roadmap.material_urls")),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+handler404 = "config.errors.not_found"

@@ -1,10 +1,24 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.admin import PolicyAdminMixin
-from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
+from roadmap.materials import sentence, total_problem
+from roadmap.models import (
+    ActionItem,
+    Assignment,
+    CriticalMaterial,
+    KeyOutcome,
+    LineOfEffort,
+    MaterialDefenceUse,
+    MaterialMitigation,
+    MaterialSupplier,
+    Roadmap,
+)
 
 
 class RoadmapAdminAccess(PolicyAdminMixin):
@@ -116,3 +130,102 @@ class AssignmentAdmin(RoadmapAdminAccess, admin.ModelAdmin):
     @admin.display(description=_("action item"), ordering="action__code")
     def action_code(self, assignment):
         return assignment.action.code
+
+
+# Critical raw materials
+
+
+class SupplierFormSet(forms.BaseInlineFormSet):
+    """The known shares of one material may not add up to more than 100 %."""
+
+    def clean(self):
+        super().clean()
+        total = Decimal(0)
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            share = form.cleaned_data.get("share_pct")
+            if share is not None:
+                total += share
+        problem = total_problem(material_name=str(self.instance), total=total)
+        if problem:
+            raise forms.ValidationError(sentence(problem))
+
+
+class MaterialSupplierInline(RoadmapAdminAccess, admin.TabularInline):
+    model = MaterialSupplier
+    formset = SupplierFormSet
+    fields = ("country", "iso3", "share_pct", "year", "reference_period", "source")
+    extra = 0
+
+
+class MaterialDefenceUseInline(RoadmapAdminAccess, admin.TabularInline):
+    model = MaterialDefenceUse
+    fields = ("use", "source")
+    extra = 0
+
+
+class MaterialMitigationInline(RoadmapAdminAccess, admin.TabularInline):
+    model = MaterialMitigation
+    fields = ("action", "approach", "note", "is_illustrative")
+    autocomplete_fields = ("action",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("action", "material")
+
+
+@admin.register(CriticalMaterial)
+class CriticalMaterialAdmin(RoadmapAdminAccess, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "symbol",
+        "nato_defence_critical_2024",
+        "eu_strategic_2023",
+        "eu_critical_2023",
+        "supply_risk_band",
+    )
+    list_filter = (
+        "nato_defence_critical_2024",
+        "eu_strategic_2023",
+        "eu_critical_2023",
+        "eu_foresight_2020_high_risk",
+        "supply_risk_band",
+    )
+    search_fields = ("name", "symbol", "slug")
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "symbol")}),
+        (
+            _("Lists"),
+            {
+                "fields": (
+                    "nato_defence_critical_2024",
+                    "eu_critical_2023",
+                    "eu_strategic_2023",
+                    "eu_foresight_2020_high_risk",
+                )
+            },
+        ),
+        (
+            _("Assessed supply risk (from a study; leave empty when none is known)"),
+            {
+                "fields": (
+                    "supply_risk_score",
+                    "supply_risk_band",
+                    "supply_risk_year",
+                    "supply_risk_source",
+                )
+            },
+        ),
+        (None, {"fields": ("notes", "sources")}),
+    )
+    inlines = (MaterialSupplierInline, MaterialDefenceUseInline, MaterialMitigationInline)
+
+
+@admin.register(MaterialMitigation)
+class MaterialMitigationAdmin(RoadmapAdminAccess, admin.ModelAdmin):
+    list_display = ("material", "action", "approach", "is_illustrative")
+    list_filter = ("approach", "is_illustrative")
+    search_fields = ("material__name", "action__code", "action__title")
+    list_select_related = ("material", "action")
+    autocomplete_fields = ("material", "action")

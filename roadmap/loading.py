@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
-from accounts.choices import NATION_KINDS, OrganisationKind
+from accounts.choices import NATION_KINDS, OrganisationKind, Releasability
 from accounts.models import Organisation
 from roadmap.choices import AssignmentRole, Status, TitleStatus
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
@@ -208,6 +208,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "due_date": Field(_date),
         "status": Field(_choice(Status)),
         "progress": Field(_integer(minimum=0, maximum=100)),
+        "releasability": Field(_choice(Releasability)),
     },
 }
 

@@ -1,10 +1,32 @@
-"""Reads of the roadmap structure beyond a single get."""
+"""Reads of the roadmap structure and of the daily pages beyond a single get.
 
-from django.db.models import Prefetch, QuerySet
+Every read starts from accounts.policy and shows statuses through the selectors' shown_* fields
+or the roll-ups, so an industry-only reader never meets a status marked NATO only.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from accounts import policy
-from roadmap.models import ActionItem, KeyOutcome, LineOfEffort
-from tracker.selectors import shown_fields
+from accounts.models import Organisation
+from roadmap.choices import STATUS_SEVERITY, Status
+from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort
+from tracker import review_selectors
+from tracker.models import CycleState, ReviewCycle, StatusUpdate
+from tracker.rollups import Figure, rollup_by_organisation_and_line, rollup_roadmap
+from tracker.selectors import assignment_list, shown_fields, status_update_list
+
+# Shown on the dashboard lists; the full lists are one link away.
+ATTENTION_LIMIT = 10
+RECENT_LIMIT = 15
+RECENT_DAYS = 7
+TIMELINE_LIMIT = 100
+ACTIVITY_MONTHS = 12
+NEEDS_ATTENTION = (Status.AT_RISK, Status.OFF_TRACK, Status.BLOCKED)
 
 
 def roadmap_overview(*, user) -> QuerySet[LineOfEffort]:
@@ -28,4 +50,207 @@ def roadmap_overview(*, user) -> QuerySet[LineOfEffort]:
     )
     return LineOfEffort.objects.order_by("number").prefetch_related(
         Prefetch("outcomes", queryset=outcomes)
+    )
+
+
+# Dashboard
+
+
+@dataclass
+class HeatMapRow:
+    organisation: Organisation
+    cells: list[Figure | None]  # one per line, None where the organisation holds nothing
+
+
+@dataclass
+class HeatMap:
+    lines: list[LineOfEffort]
+    rows: list[HeatMapRow]
+
+
+def heat_map(*, user) -> HeatMap:
+    """Organisations (rows) by lines of effort (columns): three queries, whatever the size."""
+    cells = rollup_by_organisation_and_line(user=user)
+    lines = list(LineOfEffort.objects.order_by("number"))
+    organisations = policy.visible_organisations(user).filter(pk__in=list(cells)).order_by("code")
+    return HeatMap(
+        lines=lines,
+        rows=[
+            HeatMapRow(
+                organisation=organisation,
+                cells=[cells[organisation.pk].get(line.pk) for line in lines],
+            )
+            for organisation in organisations
+        ],
+    )
+
+
+@dataclass
+class AttentionList:
+    count: int
+    items: list[Assignment]
+
+
+def overdue_assignments(*, user, today: date | None = None) -> AttentionList:
+    """Overdue first by how long ago they fell due."""
+    rows = assignment_list(user=user, today=today).filter(is_overdue=True)
+    return AttentionList(
+        count=rows.count(),
+        items=list(rows.order_by("effective_due_date", "action__code")[:ATTENTION_LIMIT]),
+    )
+
+
+def at_risk_assignments(*, user) -> AttentionList:
+    """At risk, off track or blocked as the user reads them, worst first."""
+    rows = assignment_list(user=user).filter(shown_status__in=NEEDS_ATTENTION)
+    severity = Case(
+        *[
+            When(shown_status=status, then=Value(STATUS_SEVERITY[status]))
+            for status in NEEDS_ATTENTION
+        ],
+        output_field=IntegerField(),
+    )
+    worst_first = rows.annotate(severity=severity).order_by(
+        "-severity", "effective_due_date", "action__code"
+    )
+    return AttentionList(count=rows.count(), items=list(worst_first[:ATTENTION_LIMIT]))
+
+
+def recent_status_updates(*, user, now: datetime | None = None) -> AttentionList:
+    """What changed in the last week that this user may read."""
+    since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
+    updates = status_update_list(user=user).filter(created_at__gte=since)
+    return AttentionList(count=updates.count(), items=list(updates[:RECENT_LIMIT]))
+
+
+@dataclass
+class OpenCycle:
+    cycle: ReviewCycle
+    missing: int | None  # every organisation; None for readers of the industry release only
+    missing_mine: int | None  # the user's own organisations; None when they hold none
+
+
+def open_cycle_summary(*, user) -> OpenCycle | None:
+    """The open review cycle and how many assignments still owe it an update.
+
+    The count follows NATO-only reports too, so industry-only readers get only the count of
+    their own organisations, whose reports they answer for.
+    """
+    cycle = (
+        review_selectors.cycle_list(user=user)
+        .filter(state=CycleState.OPEN)
+        .prefetch_related("lines")
+        .first()
+    )
+    if cycle is None:
+        return None
+    awaiting = review_selectors.in_scope_assignments(cycle=cycle).filter(
+        review_selectors.awaiting_q(cycle=cycle)
+    )
+    mine = policy.updatable_organisation_ids(user)
+    counts = awaiting.aggregate(
+        missing=Count("pk"), missing_mine=Count("pk", filter=Q(organisation_id__in=mine))
+    )
+    return OpenCycle(
+        cycle=cycle,
+        missing=None if policy.reads_industry_view_only(user) else counts["missing"],
+        missing_mine=counts["missing_mine"] if mine else None,
+    )
+
+
+def roadmap_progress(*, user):
+    """Lines in order with the roll-up of each, for the dashboard's progress bars."""
+    rollup = rollup_roadmap(user=user)
+    return rollup, [
+        (line, rollup.line(line.pk)) for line in LineOfEffort.objects.order_by("number")
+    ]
+
+
+# Structure pages
+
+
+def line_with_outcomes(*, code: str) -> LineOfEffort:
+    """Raises LineOfEffort.DoesNotExist; the structure is readable by every member."""
+    outcomes = KeyOutcome.objects.annotate(action_count=Count("actions")).order_by("number")
+    return LineOfEffort.objects.prefetch_related(Prefetch("outcomes", queryset=outcomes)).get(
+        code=code
+    )
+
+
+def outcome_with_actions(*, user, code: str) -> KeyOutcome:
+    """Each action carries its visible holder count."""
+    visible = policy.visible_assignments(user).values("pk")
+    actions = ActionItem.objects.annotate(
+        holder_count=Count("assignments", filter=Q(assignments__in=visible))
+    ).order_by("number")
+    return (
+        KeyOutcome.objects.select_related("line")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .get(code=code)
+    )
+
+
+def action_assignments(*, user, action: ActionItem):
+    return assignment_list(user=user).filter(action=action).order_by("-role", "organisation__code")
+
+
+@dataclass
+class Timeline:
+    count: int
+    updates: list[StatusUpdate]
+    evidence: list[tuple[str, StatusUpdate]] = field(default_factory=list)
+
+
+def action_timeline(*, user, action: ActionItem) -> Timeline:
+    """The readable updates of an action, newest first, and the evidence they link to."""
+    updates = status_update_list(user=user).filter(assignment__action=action)
+    shown = list(updates[:TIMELINE_LIMIT])
+    evidence = [(link, update) for update in shown for link in update.evidence_links]
+    return Timeline(count=updates.count(), updates=shown, evidence=evidence)
+
+
+def organisation_assignments(*, user, organisation: Organisation):
+    return assignment_list(user=user).filter(organisation=organisation)
+
+
+def organisation_activity(
+    *, user, organisation: Organisation, months: int = ACTIVITY_MONTHS, today: date | None = None
+) -> list[tuple[date, int]]:
+    """Readable updates per month over the last `months` months, oldest first, zeros kept."""
+    today = today or timezone.localdate()
+    first = _month_start(today, back=months - 1)
+    counts = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]
+        for row in status_update_list(user=user)
+        .filter(assignment__organisation=organisation, created_at__date__gte=first)
+        .order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+    return [
+        (month, counts.get(month, 0))
+        for month in (_month_start(today, back=back) for back in range(months - 1, -1, -1))
+    ]
+
+
+def _month_start(day: date, *, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# Worklist
+
+
+def worklist(*, user):
+    """The assignments of the organisations the user updates for, as the user reads them."""
+    return assignment_list(user=user).filter(
+        organisation_id__in=sorted(policy.updatable_organisation_ids(user))
+    )
+
+
+def newer_updates(*, user, assignment: Assignment, since_version: int) -> list[StatusUpdate]:
+    """The readable updates recorded after the version a user's form was based on."""
+    return list(
+        status_update_list(user=user).filter(assignment=assignment, version__gt=since_version)
     )

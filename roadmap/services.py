@@ -1,14 +1,18 @@
 """Writes to the roadmap structure that carry rules."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from accounts import policy
+from accounts.choices import OrganisationKind, Releasability
 from accounts.models import Organisation
-from roadmap.choices import Status
+from roadmap.choices import AssignmentRole, Status
 from roadmap.loading import (
     SECTIONS,
     CheckedDocument,
@@ -18,12 +22,21 @@ from roadmap.loading import (
     read_document,
 )
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
-from tracker.services import record_imported_status
+from tracker.services import UpdateRequest, record_imported_status, record_status_update
 
-__all__ = ["LoadReport", "RoadmapLoadError", "load_roadmap_data", "load_roadmap_file"]
+__all__ = [
+    "LoadReport",
+    "RoadmapLoadError",
+    "assign_organisation",
+    "cancel_assignment",
+    "change_due_date",
+    "load_roadmap_data",
+    "load_roadmap_file",
+]
 
-# Status and progress change only through a status update, so the history holds every state.
-_STATUS_FIELDS = ("status", "progress")
+# Status and progress change only through a status update, so the history holds every state;
+# releasability says who may read that update.
+_STATUS_FIELDS = ("status", "progress", "releasability")
 
 
 @dataclass
@@ -220,8 +233,11 @@ def _record_reported_status(assignment: Assignment, reported: dict, record: Reco
         return False
     if status == Status.COMPLETED and "progress" not in reported:
         progress = 100
+    releasability = reported.get("releasability", Releasability.NATO)
     try:
-        record_imported_status(assignment=assignment, status=status, progress=progress)
+        record_imported_status(
+            assignment=assignment, status=status, progress=progress, releasability=releasability
+        )
     except ValidationError as exc:
         raise RoadmapLoadError(
             [
@@ -231,3 +247,72 @@ def _record_reported_status(assignment: Assignment, reported: dict, record: Reco
             ]
         ) from exc
     return True
+
+
+# The secretariat's controls on an action item page
+
+
+def _require_roadmap_editor(user) -> None:
+    if not policy.can_edit_roadmap(user):
+        raise PermissionDenied(_("Only the secretariat may change assignments."))
+
+
+def assign_organisation(
+    *, user, action: ActionItem, organisation: Organisation, role: str, due_date: date | None
+) -> Assignment:
+    """Gives an organisation a part in an action item; at most one part each, one lead."""
+    _require_roadmap_editor(user)
+    errors: dict[str, list[str]] = {}
+    if role not in AssignmentRole.values:
+        errors["role"] = [_("Unknown role %(value)r.") % {"value": role}]
+    if organisation.kind == OrganisationKind.SECRETARIAT or not organisation.is_active:
+        errors["organisation"] = [_("This organisation cannot hold action items.")]
+    with transaction.atomic(), set_actor(user):
+        # The action row is the lock every assignment of it waits on.
+        ActionItem.objects.select_for_update().get(pk=action.pk)
+        holders = dict(
+            Assignment.objects.filter(action=action).values_list("organisation_id", "role")
+        )
+        if organisation.pk in holders:
+            errors.setdefault("organisation", []).append(
+                _("%(org)s already has a part in this action item.") % {"org": organisation.code}
+            )
+        if role == AssignmentRole.LEAD and AssignmentRole.LEAD in holders.values():
+            errors.setdefault("role", []).append(_("This action item already has a lead."))
+        if errors:
+            raise ValidationError(errors)
+        return Assignment.objects.create(
+            action=action, organisation=organisation, role=role, due_date=due_date
+        )
+
+
+def change_due_date(*, user, assignment_id: int, due_date: date | None) -> Assignment:
+    """Sets an assignment's own due date; none means it follows its action's."""
+    _require_roadmap_editor(user)
+    with transaction.atomic(), set_actor(user):
+        assignment = policy.visible_assignments(user).select_for_update().get(pk=assignment_id)
+        if assignment.due_date != due_date:
+            assignment.due_date = due_date
+            assignment.save(update_fields=["due_date", "updated_at"])
+        return assignment
+
+
+def cancel_assignment(*, user, assignment_id: int, base_version: int, reason: str):
+    """Cancels through a status update, so the history says who cancelled, when and why.
+
+    Raises what tracker.services.record_status_update raises, VersionConflict included.
+    """
+    _require_roadmap_editor(user)
+    if not reason.strip():
+        raise ValidationError({"narrative": [_("Say why the assignment is cancelled.")]})
+    assignment = policy.visible_assignments(user).get(pk=assignment_id)
+    return record_status_update(
+        user=user,
+        request=UpdateRequest(
+            assignment_id=assignment.pk,
+            base_version=base_version,
+            status=Status.CANCELLED,
+            progress=assignment.progress,
+            narrative=reason.strip(),
+        ),
+    )

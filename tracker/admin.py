@@ -55,4 +55,5 @@ class AuditLogEntryAdmin(ReadOnlyPolicyAdminMixin, LogEntryAdmin):
     policy_check = staticmethod(policy.can_view_audit_trail)
 
 
+import tracker.best_practice_admin  # noqa: E402, F401  (best practices' admin pages)
 from tracker import review_admin  # noqa: E402, F401  (review cycles' admin pages)

@@ -13,14 +13,21 @@ AUDITED_MODELS = [
     "roadmap.KeyOutcome",
     "roadmap.ActionItem",
     "roadmap.Assignment",
+    "roadmap.CriticalMaterial",
+    "roadmap.MaterialSupplier",
+    "roadmap.MaterialDefenceUse",
+    "roadmap.MaterialMitigation",
     "tracker.StatusUpdate",
     "tracker.ReviewCycle",
     "tracker.CycleSubmission",
     "tracker.SecretariatAssessment",
+    "tracker.BestPractice",
+    "tracker.BestPracticeAttachment",
+    "tracker.BestPracticeTag",
 ]
 
 # Secrets never enter the log; bookkeeping timestamps only add noise.
-NOT_AUDITED_FIELDS = ["password", "last_login", "updated_at"]
+NOT_AUDITED_FIELDS = ["password", "last_login", "updated_at", "search_vector"]
 
 
 def _audited_fields(model) -> list[str]:

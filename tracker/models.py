@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -346,3 +348,174 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind} {self.day}"
+
+
+# Best practices
+
+
+class BestPracticeState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PUBLISHED = "published", _("Published")
+    RETURNED = "returned", _("Returned to the author")
+    REJECTED = "rejected", _("Rejected")
+
+
+class BestPracticeTag(models.Model):
+    """A keyword readers filter the library by; stored lower-case so "Recycling" and
+    "recycling" are one tag."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("best-practice tag")
+        verbose_name_plural = _("best-practice tags")
+        constraints = [
+            models.CheckConstraint(
+                name="best_practice_tag_lower_case",
+                condition=Q(name=Lower("name")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BestPractice(models.Model):
+    """A practice or national approach shared through the library once the secretariat has
+    published it. The state changes only through tracker.best_practices, which records each
+    change as a BestPracticeTransition.
+
+    On PostgreSQL a trigger (migration 0003) keeps `search_vector` up to date from the title,
+    summary and body, and a GIN index serves the library search."""
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=1000, blank=True)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="best_practices",
+        verbose_name=_("submitting organisation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="best_practices",
+        verbose_name=_("author"),
+    )
+    lines = models.ManyToManyField(
+        "roadmap.LineOfEffort",
+        blank=True,
+        related_name="best_practices",
+        verbose_name=_("lines of effort"),
+    )
+    actions = models.ManyToManyField(
+        "roadmap.ActionItem",
+        blank=True,
+        related_name="best_practices",
+        verbose_name=_("action items"),
+    )
+    materials = models.ManyToManyField(
+        "roadmap.CriticalMaterial",
+        blank=True,
+        related_name="best_practices",
+        verbose_name=_("critical raw materials"),
+    )
+    tags = models.ManyToManyField(
+        BestPracticeTag, blank=True, related_name="best_practices", verbose_name=_("tags")
+    )
+    releasability = models.CharField(
+        _("releasable to"),
+        max_length=10,
+        choices=Releasability.choices,
+        default=Releasability.NATO,
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=BestPracticeState.choices,
+        default=BestPracticeState.DRAFT,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("last submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("best practice")
+        verbose_name_plural = _("best practices")
+        constraints = [
+            models.CheckConstraint(
+                name="best_practice_state_valid", condition=Q(state__in=BestPracticeState.values)
+            ),
+            models.CheckConstraint(
+                name="best_practice_releasability_valid",
+                condition=Q(releasability__in=Releasability.values),
+            ),
+            models.CheckConstraint(
+                name="best_practice_published_has_date",
+                condition=~Q(state=BestPracticeState.PUBLISHED) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(name="best_practice_title_not_blank", condition=~Q(title="")),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-published_at"], name="best_practice_library"),
+            models.Index(fields=["author", "state"], name="best_practice_by_author"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class BestPracticeTransition(models.Model):
+    """Append-only history of a best practice's review: who moved it, when, from which state to
+    which, and what they wrote (the return comments and the author's answers included)."""
+
+    best_practice = models.ForeignKey(
+        BestPractice, on_delete=models.CASCADE, related_name="transitions"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=12, choices=BestPracticeState.choices)
+    to_state = models.CharField(max_length=12, choices=BestPracticeState.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("best-practice transition")
+        verbose_name_plural = _("best-practice transitions")
+
+    def __str__(self):
+        return f"{self.best_practice_id}: {self.from_state} → {self.to_state}"
+
+
+class BestPracticeAttachment(models.Model):
+    """A file attached to a best practice. The bytes live under
+    settings.BEST_PRACTICE_ATTACHMENT_ROOT with a random name; they are served only by the
+    download view, which asks the policy first."""
+
+    best_practice = models.ForeignKey(
+        BestPractice, on_delete=models.CASCADE, related_name="attachments"
+    )
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("best-practice attachment")
+        verbose_name_plural = _("best-practice attachments")
+
+    def __str__(self):
+        return self.original_name

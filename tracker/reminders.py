@@ -5,8 +5,9 @@ recipient's calendar date two days before the deadline's date where they are.
 """
 
 import zoneinfo
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -34,16 +35,26 @@ def local_date(moment: datetime, zone) -> date:
 @dataclass(frozen=True)
 class DayInCycle:
     today: date
-    days_to_deadline: int
-    opened_today: bool
+    deadline_day: date
+    opened_on: date | None
+
+    @property
+    def days_to_deadline(self) -> int:
+        return (self.deadline_day - self.today).days
+
+    @property
+    def opened_today(self) -> bool:
+        return self.opened_on == self.today
+
+    def day_before(self) -> "DayInCycle":
+        return replace(self, today=self.today - timedelta(days=1))
 
 
 def day_in_cycle(*, cycle: ReviewCycle, now: datetime, zone) -> DayInCycle:
-    today = local_date(now, zone)
     return DayInCycle(
-        today=today,
-        days_to_deadline=(local_date(cycle.deadline, zone) - today).days,
-        opened_today=cycle.opened_at is not None and local_date(cycle.opened_at, zone) == today,
+        today=local_date(now, zone),
+        deadline_day=local_date(cycle.deadline, zone),
+        opened_on=local_date(cycle.opened_at, zone) if cycle.opened_at else None,
     )
 
 
@@ -65,10 +76,26 @@ def digest_kind(*, cycle: ReviewCycle, day: DayInCycle, frequency: str) -> str |
     return kind
 
 
-def escalation_due(*, cycle: ReviewCycle, day: DayInCycle) -> bool:
-    """The day after the deadline, then on each overdue reminder day."""
+def escalation_kind(*, cycle: ReviewCycle, day: DayInCycle) -> str | None:
+    """The secretariat's escalation: the day after the deadline, then on each overdue
+    reminder day."""
     days_late = -day.days_to_deadline
-    return days_late == 1 or (days_late > 1 and days_late % max(cycle.overdue_every_days, 1) == 0)
+    every = max(cycle.overdue_every_days, 1)
+    if days_late == 1 or (days_late > 1 and days_late % every == 0):
+        return ReminderKind.ESCALATION
+    return None
+
+
+def missed_kind(*, day: DayInCycle, kind_on: Callable[..., str | None]) -> str | None:
+    """Yesterday's digest, for a day with none of its own: when no pass could send it (the
+    worker was down), the first pass of the next day does, once. Only one day late: an older
+    reminder is dropped rather than sent out of step. A deadline digest that comes the day
+    after says so: it goes as the first overdue one."""
+    yesterday = day.day_before()
+    if yesterday.opened_on is None or yesterday.today < yesterday.opened_on:
+        return None
+    kind = kind_on(day=yesterday)
+    return ReminderKind.OVERDUE if kind == ReminderKind.DEADLINE else kind
 
 
 # The e-mail

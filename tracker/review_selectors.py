@@ -19,10 +19,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.choices import UPDATING_ROLES
-from accounts.models import Membership
+from accounts.models import Membership, Organisation
 from roadmap.choices import Status
 from roadmap.models import Assignment
 from tracker.models import (
@@ -119,6 +120,7 @@ class ProgressRow:
     expected: int
     reported: int
     submission_state: str = ""
+    submission_label: str = ""
     submission_id: int | None = None
 
     @property
@@ -130,8 +132,9 @@ class ProgressRow:
         return round(100 * self.reported / self.expected) if self.expected else None
 
 
-def cycle_progress(*, cycle: ReviewCycle) -> dict[str, list[ProgressRow]]:
-    """Who has reported and who has not, per organisation and per line, for an open cycle."""
+def cycle_progress(*, cycle: ReviewCycle) -> dict:
+    """Who has reported and who has not, per organisation, per line and in all (the sum of
+    the organisations), for an open cycle."""
     scoped = in_scope_assignments(cycle=cycle).filter(expected_q(cycle=cycle))
     counts = {
         "expected": Count("pk"),
@@ -154,7 +157,8 @@ def cycle_progress(*, cycle: ReviewCycle) -> dict[str, list[ProgressRow]]:
                 name=row["organisation__name"],
                 expected=row["expected"],
                 reported=row["reported"],
-                submission_state=submission.get_state_display() if submission else "",
+                submission_state=submission.state if submission else "",
+                submission_label=submission.get_state_display() if submission else "",
                 submission_id=submission.pk if submission else None,
             )
         )
@@ -174,7 +178,14 @@ def cycle_progress(*, cycle: ReviewCycle) -> dict[str, list[ProgressRow]]:
         .annotate(**counts)
         .order_by("action__outcome__line__number")
     ]
-    return {"organisations": by_org, "lines": by_line}
+    total = ProgressRow(
+        key=0,
+        code="",
+        name="",
+        expected=sum(row.expected for row in by_org),
+        reported=sum(row.reported for row in by_org),
+    )
+    return {"organisations": by_org, "lines": by_line, "total": total}
 
 
 def submission_list(*, cycle: ReviewCycle) -> QuerySet[CycleSubmission]:
@@ -240,11 +251,18 @@ def _figures() -> dict:
     }
 
 
+def category_label(category: str) -> str:
+    if category == NOT_REPORTED:
+        return _("Not reported")
+    return Status(category).label
+
+
 @dataclass
 class ReportRow:
     code: str
     name: str
     figures: dict
+    organisation_id: int | None = None
 
     @property
     def rate(self) -> int | None:
@@ -276,26 +294,33 @@ class CycleReport:
     differences: list[ReviewSnapshot] = field(default_factory=list)
 
 
+def _line_rows(snapshots) -> list[ReportRow]:
+    rows = []
+    for row in (
+        snapshots.values("line__code", "line__title", "line__number")
+        .annotate(**_figures())
+        .order_by("line__number")
+    ):
+        del row["line__number"]
+        rows.append(ReportRow(code=row.pop("line__code"), name=row.pop("line__title"), figures=row))
+    return rows
+
+
 def cycle_report(*, cycle: ReviewCycle) -> CycleReport:
     """Five aggregate queries over the frozen snapshot, whatever its size."""
     snapshots = ReviewSnapshot.objects.filter(cycle=cycle).order_by()
     totals = ReportRow(code="", name="", figures=snapshots.aggregate(**_figures()))
     organisations = [
         ReportRow(
-            code=row.pop("organisation__code"), name=row.pop("organisation__name"), figures=row
+            organisation_id=row.pop("organisation_id"),
+            code=row.pop("organisation__code"),
+            name=row.pop("organisation__name"),
+            figures=row,
         )
-        for row in snapshots.values("organisation__code", "organisation__name")
+        for row in snapshots.values("organisation_id", "organisation__code", "organisation__name")
         .annotate(**_figures())
         .order_by("organisation__code")
     ]
-    lines = [
-        ReportRow(code=row.pop("line__code"), name=row.pop("line__title"), figures=row)
-        for row in snapshots.values("line__code", "line__title", "line__number")
-        .annotate(**_figures())
-        .order_by("line__number")
-    ]
-    for row in lines:
-        row.figures.pop("line__number", None)
     detail = snapshots.select_related("assignment__action", "organisation").order_by(
         "organisation__code", "assignment__action__code"
     )
@@ -303,9 +328,39 @@ def cycle_report(*, cycle: ReviewCycle) -> CycleReport:
         cycle=cycle,
         totals=totals,
         organisations=organisations,
-        lines=lines,
+        lines=_line_rows(snapshots),
         changes=list(detail.exclude(change=0).exclude(change__isnull=True)),
         differences=list(detail.exclude(assessed_status="").exclude(assessed_status=F("status"))),
+    )
+
+
+@dataclass
+class OrganisationReport:
+    cycle: ReviewCycle
+    totals: ReportRow
+    lines: list[ReportRow]
+
+
+def organisation_report(*, cycle: ReviewCycle, organisation) -> OrganisationReport:
+    """One organisation's part of a closed cycle's report: the same frozen rows and the same
+    aggregates as its row in `cycle_report`, so the two always show the same figures."""
+    snapshots = ReviewSnapshot.objects.filter(cycle=cycle, organisation=organisation).order_by()
+    return OrganisationReport(
+        cycle=cycle,
+        totals=ReportRow(
+            organisation_id=organisation.pk,
+            code=organisation.code,
+            name=organisation.name,
+            figures=snapshots.aggregate(**_figures()),
+        ),
+        lines=_line_rows(snapshots),
+    )
+
+
+def report_organisations(*, user, cycle: ReviewCycle) -> QuerySet[Organisation]:
+    """The organisations a closed cycle's report has a row for, as far as the user sees."""
+    return policy.visible_organisations(user).filter(
+        pk__in=ReviewSnapshot.objects.filter(cycle=cycle).values("organisation_id")
     )
 
 

@@ -9,7 +9,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.choices import UPDATING_ROLES, OrganisationKind, Role
 from accounts.models import Membership, ReminderFrequency
-from roadmap.choices import STATUS_SEVERITY, Status
+from roadmap.choices import Status
 from tracker import reminders
 from tracker import review_selectors as selectors
 from tracker.models import (
@@ -239,11 +240,24 @@ def close_review_cycle(*, cycle: ReviewCycle, user=None, now: datetime | None = 
     return locked
 
 
-def _severity(expression_field: str) -> Case:
+# How far along a status is, for "improved / worsened since the previous cycle". Leaving "not
+# started" is progress whatever the health of the work that began; among started work the
+# healthier status is better; completed is best. A cancelled assignment is not compared.
+PROGRESS_RANK = {
+    Status.NOT_STARTED: 0,
+    Status.BLOCKED: 1,
+    Status.OFF_TRACK: 2,
+    Status.AT_RISK: 3,
+    Status.ON_TRACK: 4,
+    Status.COMPLETED: 5,
+}
+
+
+def _progress_rank(expression_field: str) -> Case:
     return Case(
         *[
             When(**{expression_field: status}, then=Value(rank))
-            for status, rank in STATUS_SEVERITY.items()
+            for status, rank in PROGRESS_RANK.items()
         ],
         default=None,
     )
@@ -285,7 +299,9 @@ def _freeze_snapshots(*, cycle: ReviewCycle, now: datetime) -> int:
         selectors.in_scope_assignments(cycle=cycle)
         .annotate(effective_due_date=Coalesce("due_date", "action__due_date"))
         .annotate(s_previous_status=previous_status)
-        .annotate(now_rank=_severity("status"), before_rank=_severity("s_previous_status"))
+        .annotate(
+            now_rank=_progress_rank("status"), before_rank=_progress_rank("s_previous_status")
+        )
     )
     columns = {
         "cycle_id": Value(cycle.pk),
@@ -304,8 +320,8 @@ def _freeze_snapshots(*, cycle: ReviewCycle, now: datetime) -> int:
         "assessed_status": assessed,
         "previous_status": F("s_previous_status"),
         "change": Case(
-            When(Q(now_rank__lt=F("before_rank")), then=Value(1)),
-            When(Q(now_rank__gt=F("before_rank")), then=Value(-1)),
+            When(Q(now_rank__gt=F("before_rank")), then=Value(1)),
+            When(Q(now_rank__lt=F("before_rank")), then=Value(-1)),
             When(Q(now_rank=F("before_rank")), then=Value(0)),
             default=None,
         ),
@@ -362,6 +378,11 @@ def submit_cycle_submission(*, user, submission_id: int, now: datetime | None = 
         submission = _lock_submission(user=user, submission_id=submission_id)
         if submission.organisation_id not in policy.updatable_organisation_ids(user):
             raise PermissionDenied(_("Only a member of this organisation may submit for it."))
+        # The history reads "draft" before "submitted" even when nothing looked in between.
+        if sync_submission_states(
+            cycle=submission.cycle, now=now, organisation_ids=[submission.organisation_id]
+        ):
+            submission.refresh_from_db(fields=["state", "updated_at"])
         cycle = submission.cycle
         if cycle.state != CycleState.OPEN:
             raise ValidationError({"state": [_("The cycle is not open.")]})
@@ -531,28 +552,32 @@ def run_review_schedule(*, now: datetime | None = None) -> ScheduleResult:
                 result.skipped.append(cycle.title)
         cycle = ReviewCycle.objects.filter(state=CycleState.OPEN).prefetch_related("lines").first()
         if cycle is not None:
-            _advance_submissions(cycle=cycle, now=now)
+            sync_submission_states(cycle=cycle, now=now)
             result.digests = _queue_digests(cycle=cycle, now=now)
         result.requeued = _requeue_unsent(now=now)
     return result
 
 
-def _advance_submissions(*, cycle: ReviewCycle, now: datetime) -> None:
-    """not started -> draft once anything is reported; unsubmitted -> late after the deadline.
-    Set-based: a handful of queries whatever the number of organisations."""
-    reporting = (
-        selectors.in_scope_assignments(cycle=cycle)
-        .filter(selectors.reported_q(cycle=cycle))
-        .values("organisation_id")
-    )
-    moves = [
-        (
-            Q(state=SubmissionState.NOT_STARTED, organisation_id__in=reporting),
-            SubmissionState.DRAFT,
-        )
-    ]
+def sync_submission_states(
+    *, cycle: ReviewCycle, now: datetime | None = None, organisation_ids=None
+) -> int:
+    """Derives the states that follow from what happened: not started -> draft with an
+    organisation's first update in the cycle, unsubmitted -> late after the deadline.
+
+    Status updates are recorded by tracker.services, which knows nothing of cycles, so the
+    schedule pass and the review pages call this before they read the states. Set-based (a
+    locked SELECT, one INSERT of the history rows and one UPDATE per move, whatever the number
+    of organisations); the rows are locked, so two callers at once record each move once.
+    Returns how many submissions moved.
+    """
+    now = now or timezone.now()
+    if cycle.state != CycleState.OPEN:
+        return 0
+    submissions = CycleSubmission.objects.filter(cycle=cycle)
+    if organisation_ids is not None:
+        submissions = submissions.filter(organisation_id__in=list(organisation_ids))
     if now > cycle.deadline:
-        moves.append(
+        moves = [
             (
                 Q(
                     state__in=[
@@ -563,20 +588,65 @@ def _advance_submissions(*, cycle: ReviewCycle, now: datetime) -> None:
                 ),
                 SubmissionState.LATE,
             )
+        ]
+    else:
+        reporting = (
+            selectors.in_scope_assignments(cycle=cycle)
+            .filter(selectors.reported_q(cycle=cycle))
+            .values("organisation_id")
         )
-    for condition, to_state in moves:
-        changing = list(
-            CycleSubmission.objects.filter(condition, cycle=cycle).values_list("pk", "state")
+        moves = [
+            (
+                Q(state=SubmissionState.NOT_STARTED, organisation_id__in=reporting),
+                SubmissionState.DRAFT,
+            )
+        ]
+    moved = 0
+    # No savepoint inside the schedule pass's transaction; a transaction of its own otherwise.
+    with transaction.atomic(savepoint=False):
+        for condition, to_state in moves:
+            changing = list(
+                submissions.filter(condition)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", "state")
+            )
+            if not changing:
+                continue
+            SubmissionEvent.objects.bulk_create(
+                SubmissionEvent(
+                    submission_id=pk, from_state=state, to_state=to_state, created_at=now
+                )
+                for pk, state in changing
+            )
+            moved += CycleSubmission.objects.filter(pk__in=[pk for pk, _state in changing]).update(
+                state=to_state, updated_at=now
+            )
+    return moved
+
+
+@dataclass
+class _Digest:
+    user: object
+    kind: str
+    day: date
+    item_count: int
+    # The earlier day whose digest this one makes up for, when no pass sent it then.
+    missed_day: date | None = None
+
+
+def _due_digest(*, cycle, user, now, kind_on) -> _Digest | None:
+    """Today's digest for this person, or else yesterday's if it was due and never went."""
+    day = reminders.day_in_cycle(cycle=cycle, now=now, zone=reminders.user_zone(user))
+    kind = kind_on(day=day)
+    if kind is not None:
+        return _Digest(user=user, kind=kind, day=day.today, item_count=0)
+    kind = reminders.missed_kind(day=day, kind_on=kind_on)
+    if kind is not None:
+        return _Digest(
+            user=user, kind=kind, day=day.today, item_count=0, missed_day=day.day_before().today
         )
-        if not changing:
-            continue
-        SubmissionEvent.objects.bulk_create(
-            SubmissionEvent(submission_id=pk, from_state=state, to_state=to_state, created_at=now)
-            for pk, state in changing
-        )
-        CycleSubmission.objects.filter(pk__in=[pk for pk, _state in changing]).update(
-            state=to_state, updated_at=now
-        )
+    return None
 
 
 def _queue_digests(*, cycle: ReviewCycle, now: datetime) -> list[tuple[str, str]]:
@@ -586,52 +656,47 @@ def _queue_digests(*, cycle: ReviewCycle, now: datetime) -> list[tuple[str, str]
     open_by_org: dict[int, int] = defaultdict(int)
     for item in items:
         open_by_org[item["organisation_id"]] += 1
-    candidates: dict[int, tuple] = {}
+    digests: dict[int, _Digest] = {}
     for membership in selectors.recipients_for(organisation_ids=open_by_org):
         user = membership.user
-        day = reminders.day_in_cycle(cycle=cycle, now=now, zone=reminders.user_zone(user))
-        kind = reminders.digest_kind(cycle=cycle, day=day, frequency=user.reminder_frequency)
-        if kind is None:
-            continue
-        count = open_by_org[membership.organisation_id]
-        if user.pk in candidates:
-            previous = candidates[user.pk]
-            candidates[user.pk] = (user, kind, day.today, previous[3] + count)
-        else:
-            candidates[user.pk] = (user, kind, day.today, count)
-    if open_by_org and now > cycle.deadline:
-        for user in _secretariat_users():
-            if user.pk in candidates:
+        if user.pk not in digests:
+            kind_on = partial(reminders.digest_kind, cycle=cycle, frequency=user.reminder_frequency)
+            digest = _due_digest(cycle=cycle, user=user, now=now, kind_on=kind_on)
+            if digest is None:
                 continue
-            day = reminders.day_in_cycle(cycle=cycle, now=now, zone=reminders.user_zone(user))
-            if reminders.escalation_due(cycle=cycle, day=day):
-                candidates[user.pk] = (
-                    user,
-                    ReminderKind.ESCALATION,
-                    day.today,
-                    len(open_by_org),
-                )
-    if not candidates:
+            digests[user.pk] = digest
+        digests[user.pk].item_count += open_by_org[membership.organisation_id]
+    if open_by_org and now > cycle.deadline:
+        kind_on = partial(reminders.escalation_kind, cycle=cycle)
+        for user in _secretariat_users():
+            if user.pk in digests:
+                continue
+            digest = _due_digest(cycle=cycle, user=user, now=now, kind_on=kind_on)
+            if digest is not None:
+                digest.item_count = len(open_by_org)
+                digests[user.pk] = digest
+    if not digests:
         return []
-    days = {candidate[2] for candidate in candidates.values()}
+    days = {digest.day for digest in digests.values()}
+    days |= {digest.missed_day for digest in digests.values() if digest.missed_day}
     already = set(
-        ReminderLog.objects.filter(user_id__in=list(candidates), day__in=days).values_list(
+        ReminderLog.objects.filter(user_id__in=list(digests), day__in=days).values_list(
             "user_id", "day"
         )
     )
     logs = ReminderLog.objects.bulk_create(
         [
             ReminderLog(
-                user=user,
+                user=digest.user,
                 cycle=cycle,
-                kind=kind,
-                day=day,
-                item_count=count,
+                kind=digest.kind,
+                day=digest.day,
+                item_count=digest.item_count,
                 created_at=now,
                 queued_at=now,
             )
-            for user, kind, day, count in candidates.values()
-            if (user.pk, day) not in already
+            for user_id, digest in digests.items()
+            if (user_id, digest.day) not in already and (user_id, digest.missed_day) not in already
         ]
     )
     for log in logs:

@@ -16,7 +16,7 @@ from accounts import policy
 from accounts.choices import Releasability
 from roadmap.choices import Status
 from roadmap.models import Assignment
-from tracker.models import StatusUpdate
+from tracker.models import CycleState, ReviewCycle, StatusUpdate
 
 NARRATIVE_MAX_LENGTH = 10_000
 EVIDENCE_LINKS_MAX = 20
@@ -65,7 +65,9 @@ def record_status_update(*, user, request: UpdateRequest, now: datetime | None =
         assignment = _lock_for_update(user=user, assignment_ids=[request.assignment_id])[
             request.assignment_id
         ]
-        return _apply(user=user, assignment=assignment, request=request, now=now)
+        update = _apply(user=user, assignment=assignment, request=request, now=now)
+        _sync_review_submissions(organisation_ids={assignment.organisation_id}, now=now)
+        return update
 
 
 def record_status_updates(*, user, requests: Sequence[UpdateRequest], now=None):
@@ -106,10 +108,19 @@ def record_status_updates(*, user, requests: Sequence[UpdateRequest], now=None):
         if errors:
             transaction.set_rollback(True)
             raise BulkUpdateError(errors)
+        _sync_review_submissions(
+            organisation_ids={a.organisation_id for a in locked.values()}, now=now
+        )
         return recorded
 
 
-def record_imported_status(*, assignment: Assignment, status: str, progress: int) -> StatusUpdate:
+def record_imported_status(
+    *,
+    assignment: Assignment,
+    status: str,
+    progress: int,
+    releasability: str = Releasability.NATO,
+) -> StatusUpdate:
     """A status given in a roadmap data file, kept in the history like any other update."""
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
     request = UpdateRequest(
@@ -118,11 +129,24 @@ def record_imported_status(*, assignment: Assignment, status: str, progress: int
         status=status,
         progress=progress,
         narrative=IMPORT_NARRATIVE,
+        releasability=releasability,
     )
     _check_values(request, user=None)
     update = _write(assignment=locked, request=request, author=None, now=None)
     assignment.refresh_from_db()
     return update
+
+
+def _sync_review_submissions(*, organisation_ids: set[int], now) -> None:
+    """An organisation's first update in an open review cycle moves its submission to draft
+    in the same transaction, so the review pages never show a stale state."""
+    from tracker import review_services  # review services build on this module
+
+    cycle = ReviewCycle.objects.filter(state=CycleState.OPEN).first()
+    if cycle is not None:
+        review_services.sync_submission_states(
+            cycle=cycle, now=now, organisation_ids=organisation_ids
+        )
 
 
 def _lock_for_update(*, user, assignment_ids: Iterable[int], missing_ok=False):

@@ -5,12 +5,15 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from config import health
 from tracker import review_services
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def run_review_schedule() -> dict:
-    return review_services.run_review_schedule().as_dict()
+    result = review_services.run_review_schedule().as_dict()
+    health.record_beat_run()  # /healthz reports how long ago this last completed
+    return result
 
 
 @shared_task(

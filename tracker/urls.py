@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.cycle_report, name="report"),
     path("<int:pk>/report.csv", views.cycle_report_csv, name="report-csv"),
     path("<int:pk>/report.xlsx", views.cycle_report_xlsx, name="report-xlsx"),
+    path("<int:pk>/report/<str:code>.pdf", views.cycle_report_pdf, name="report-pdf"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/submit/", views.submission_submit, name="submit"),
     path("submissions/<int:pk>/accept/", views.submission_accept, name="accept"),

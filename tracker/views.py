@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from accounts import policy
 from roadmap.choices import Status
+from tracker import review_pdf
 from tracker import review_selectors as selectors
 from tracker import review_services as services
 from tracker.models import CycleState, CycleSubmission, ReviewCycle
@@ -25,24 +26,6 @@ from tracker.review_forms import (
     add_service_errors,
 )
 from tracker.selectors import shown_fields
-
-# Bar colours of the report charts, as SVG fill attributes (pages carry no inline style).
-CATEGORY_FILL = {
-    Status.NOT_STARTED: "#9aa5b1",
-    Status.ON_TRACK: "#2e7d32",
-    Status.AT_RISK: "#c77700",
-    Status.OFF_TRACK: "#c62828",
-    Status.BLOCKED: "#6a1b1b",
-    Status.COMPLETED: "#1d5ca6",
-    Status.CANCELLED: "#d8dde4",
-    selectors.NOT_REPORTED: "#ffffff",
-}
-
-
-def _category_label(category: str) -> str:
-    if category == selectors.NOT_REPORTED:
-        return _("Not reported")
-    return Status(category).label
 
 
 def _visible_cycle(user, pk: int) -> ReviewCycle:
@@ -118,12 +101,13 @@ def cycle_edit(request, pk):
 @require_GET
 def cycle_detail(request, pk):
     cycle = _visible_cycle(request.user, pk)
+    services.sync_submission_states(cycle=cycle)
     context = {
         "cycle": cycle,
         "scope": list(cycle.lines.all()),
         "can_manage": policy.can_manage_review_cycles(request.user),
     }
-    if cycle.state != CycleState.PLANNED:
+    if cycle.state == CycleState.OPEN:
         context["progress"] = selectors.cycle_progress(cycle=cycle)
     return render(request, "tracker/cycle_detail.html", context)
 
@@ -174,17 +158,21 @@ def _closed_cycle_for_report(user, pk) -> ReviewCycle:
 def cycle_report(request, pk):
     cycle = _closed_cycle_for_report(request.user, pk)
     report = selectors.cycle_report(cycle=cycle)
-    legend = [
-        (category, _category_label(category), CATEGORY_FILL[category])
-        for category in selectors.REPORT_CATEGORIES
-    ]
+    pdf_ids = policy.review_report_organisation_ids(request.user)
+    if pdf_ids is None:
+        pdf_ids = {row.organisation_id for row in report.organisations}
     return render(
         request,
         "tracker/cycle_report.html",
         {
             "cycle": cycle,
             "report": report,
-            "legend": legend,
+            "legend": [
+                (category, selectors.category_label(category))
+                for category in selectors.REPORT_CATEGORIES
+            ],
+            "pdf_organisation_ids": pdf_ids,
+            "total_chart": _chart_row(report.totals),
             "org_charts": [_chart_row(row) for row in report.organisations],
             "line_charts": [_chart_row(row) for row in report.lines],
         },
@@ -195,21 +183,42 @@ def _chart_row(row: selectors.ReportRow) -> dict:
     """One stacked bar: each category a rectangle, x and width in percent of the row."""
     segments, x = [], 0.0
     total = row.figures["total"] or 1
-    for category, count, _percent in row.distribution:
+    for category, count, percent in row.distribution:
         if not count:
             continue
         width = 100 * count / total
         segments.append(
             {
+                "category": category,
                 "x": round(x, 2),
                 "width": round(width, 2),
-                "fill": CATEGORY_FILL[category],
-                "label": _category_label(category),
+                "label": selectors.category_label(category),
                 "count": count,
+                "percent": percent,
             }
         )
         x += width
     return {"row": row, "segments": segments}
+
+
+@login_required
+@require_GET
+def cycle_report_pdf(request, pk, code):
+    """One organisation's page of the report, for the secretariat and that organisation."""
+    cycle = _closed_cycle_for_report(request.user, pk)
+    organisation = get_object_or_404(
+        selectors.report_organisations(user=request.user, cycle=cycle), code=code
+    )
+    allowed = policy.review_report_organisation_ids(request.user)
+    if allowed is not None and organisation.pk not in allowed:
+        raise PermissionDenied
+    report = selectors.organisation_report(cycle=cycle, organisation=organisation)
+    response = HttpResponse(
+        review_pdf.organisation_report_pdf(report=report), content_type="application/pdf"
+    )
+    filename = f"review-{cycle.pk}-{organisation.code}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 REPORT_COLUMNS = [
@@ -232,7 +241,7 @@ def _report_table(report: selectors.CycleReport) -> tuple[list[str], list[list]]
         _("Name"),
         _("Reporting rate (%)"),
         *[name.replace("_", " ") for name in REPORT_COLUMNS],
-        *[str(_category_label(category)) for category in selectors.REPORT_CATEGORIES],
+        *[str(selectors.category_label(category)) for category in selectors.REPORT_CATEGORIES],
     ]
     rows = []
     for group, report_rows in (
@@ -327,6 +336,7 @@ def _submission_page(request, submission, *, return_form=None, assess_form=None,
             "submission": submission,
             "cycle": submission.cycle,
             "assignments": assignments,
+            "reported_count": sum(1 for assignment in assignments if assignment.reported_in_cycle),
             "events": submission.events.select_related("actor"),
             "can_manage": policy.can_manage_review_cycles(user),
             "can_submit": submission.organisation_id in policy.updatable_organisation_ids(user)
@@ -343,7 +353,12 @@ def _submission_page(request, submission, *, return_form=None, assess_form=None,
 @login_required
 @require_GET
 def submission_detail(request, pk):
-    return _submission_page(request, _visible_submission(request.user, pk))
+    submission = _visible_submission(request.user, pk)
+    if services.sync_submission_states(
+        cycle=submission.cycle, organisation_ids=[submission.organisation_id]
+    ):
+        submission.refresh_from_db()
+    return _submission_page(request, submission)
 
 
 def _act_on_submission(request, pk, action):

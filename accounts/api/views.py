@@ -4,6 +4,7 @@ from types import SimpleNamespace
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from accounts.api.serializers import (
     OrganisationSerializer,
     TokenSerializer,
 )
+from accounts.lockout import LoginLockedOut
 from tracker import rollups
 
 
@@ -27,7 +29,12 @@ class EmailObtainAuthToken(ObtainAuthToken):
 
     @extend_schema(request=EmailAuthTokenSerializer, responses={200: TokenSerializer})
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLockedOut() from None
+            raise
 
 
 class MeView(APIView):

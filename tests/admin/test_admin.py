@@ -112,6 +112,8 @@ def test_the_secretariat_index_lists_accounts_and_roadmap(secretariat_client):
         "KeyOutcome",
         "ActionItem",
         "Assignment",
+        "CriticalMaterial",
+        "MaterialMitigation",
     }
 
 

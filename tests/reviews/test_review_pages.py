@@ -255,7 +255,9 @@ def submitted(open_march, world, fra_delegate):
     from tracker import review_services
 
     submission = open_march.submissions.get(organisation__code="FRA")
-    review_services.submit_cycle_submission(user=fra_delegate, submission_id=submission.pk)
+    review_services.submit_cycle_submission(
+        user=fra_delegate, submission_id=submission.pk, now=at(3, 6)
+    )
     return submission
 
 
@@ -282,7 +284,11 @@ def test_returning_needs_a_reason_that_stays_in_the_history(
     # accepting a returned submission is refused and changes nothing
     response = client.post(reverse("reviews:accept", args=[submitted.pk]))
     assert response.status_code == 400
-    assert SubmissionEvent.objects.filter(submission=submitted).count() == 2
+    assert list(
+        SubmissionEvent.objects.filter(submission=submitted)
+        .order_by("pk")
+        .values_list("to_state", flat=True)
+    ) == [SubmissionState.DRAFT, SubmissionState.SUBMITTED, SubmissionState.RETURNED]
 
 
 def test_the_secretariat_records_an_assessment(client, open_march, world, secretariat_user):
@@ -375,3 +381,49 @@ def test_the_admin_shows_review_records_read_only_to_the_secretariat(
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:tracker_reminderlog_changelist")).status_code == 200
     assert client.get(reverse("admin:tracker_reviewcycle_add")).status_code == 403
+
+
+def _open_cycle_with(secretariat_user, *, organisations, actions):
+    """An open cycle over `organisations` x `actions` assignments, the first one reported."""
+    orgs = [factories.AllyFactory() for _ in range(organisations)]
+    line = factories.LineOfEffortFactory()
+    for _ in range(actions):
+        action = factories.ActionItemFactory(outcome__line=line)
+        for org in orgs:
+            factories.AssignmentFactory(action=action, organisation=org)
+    cycle = plan(secretariat_user, "Big", at(3, 2, 8), at(3, 16, 17), at(3, 30, 17))
+    run_pass(at(3, 2))
+    first = orgs[0].assignments.order_by("pk").first()
+    report_status(secretariat_user, first, Status.ON_TRACK, 10, when=at(3, 5))
+    return cycle, orgs[0]
+
+
+def _queries_of(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["detail", "submission"])
+def test_cycle_and_submission_pages_cost_the_same_queries_for_many_rows(
+    client, secretariat_user, page
+):
+    counts = []
+    for organisations, actions in ((3, 4), (2, 210)):
+        ReviewCycle.objects.all().delete()
+        cycle, first_org = _open_cycle_with(
+            secretariat_user, organisations=organisations, actions=actions
+        )
+        client.force_login(secretariat_user)
+        if page == "detail":
+            url = reverse("reviews:detail", args=[cycle.pk])
+        else:
+            submission = cycle.submissions.get(organisation=first_org)
+            url = reverse("reviews:submission", args=[submission.pk])
+        _queries_of(client, url)  # the first view derives the draft state
+        counts.append(_queries_of(client, url))
+    # 210 rows on the submission page against 4
+    assert counts[0] == counts[1], counts

@@ -225,14 +225,17 @@ def test_the_pass_costs_the_same_queries_for_any_number_of_assignments(
     opening, result = _pass_queries(at(3, 2))
     assert len(result.digests) == 8
     before, _ = _pass_queries(at(3, 9))
+    deadline, result = _pass_queries(at(3, 16))
+    assert len(result.digests) == 8
     escalation, result = _pass_queries(at(3, 17))
     assert [kind for _email, kind in result.digests] == ["escalation"]
     closing, _ = _pass_queries(at(3, 30, 18))
 
     # the same fixed budget for 80 and 320 assignments
-    assert max(opening, before, escalation, closing) <= PASS_BUDGET, (
+    assert max(opening, before, deadline, escalation, closing) <= PASS_BUDGET, (
         opening,
         before,
+        deadline,
         escalation,
         closing,
     )

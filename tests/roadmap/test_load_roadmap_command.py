@@ -136,6 +136,10 @@ BAD_DOCUMENTS = {
         _set("assignments", 0, "progress", 140),
         f"assignments[0] ({A1}/FRA): progress: must be an integer from 0 to 100, got 140",
     ),
+    "unknown releasability": (
+        _set("assignments", 0, "releasability", "secret"),
+        f"assignments[0] ({A1}/FRA): releasability: ",
+    ),
     "progress below 0": (
         _set("assignments", 2, "progress", -1),
         "assignments[2] (LOE-2.KO-1.A-3/DIPB): progress: must be an integer from 0 to 100, got -1",

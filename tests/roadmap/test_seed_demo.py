@@ -78,3 +78,16 @@ def test_seed_demo_in_production_needs_an_explicit_password():
     with pytest.raises(CommandError, match="--password"):
         seed()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_releases_most_statuses_to_industry_and_keeps_some_nato_only():
+    seed()
+
+    released = Assignment.objects.get(action__code="LOE-1.KO-1.A-1", organisation__code="FRA")
+    withheld = Assignment.objects.get(action__code="LOE-3.KO-1.A-1", organisation__code="DEU")
+
+    assert (released.industry_status, released.industry_progress) == ("on_track", 70)
+    assert withheld.status == "blocked"
+    assert withheld.industry_status == ""
+    assert withheld.industry_progress is None

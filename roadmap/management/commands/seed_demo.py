@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.choices import Role
@@ -44,6 +45,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}: {report}")
         except RoadmapLoadError as exc:
             raise CommandError("\n".join(exc.messages)) from exc
+        call_command(
+            "load_materials",
+            DATA_DIR / "materials.yaml",
+            DATA_DIR / "demo_materials.yaml",
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
         organisations = Organisation.objects.in_bulk(
             [code for _e, code, *_rest in DEMO_USERS], field_name="code"

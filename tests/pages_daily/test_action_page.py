@@ -1,0 +1,236 @@
+"""The action item page: holders, timeline, roll-up, evidence, and the secretariat's controls."""
+
+import datetime
+
+import pytest
+from django.test.html import parse_html
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from accounts.choices import Releasability
+from roadmap.choices import AssignmentRole, Status
+from roadmap.models import Assignment
+from tests import factories
+from tests.pages.page_html import find_all, text
+from tests.pages_daily.data import update
+from tracker.models import StatusUpdate
+
+CODE = "LOE-1.KO-1.A-1"
+PAGE = reverse("roadmap:action", args=[CODE])
+
+
+def holder(code: str) -> Assignment:
+    return Assignment.objects.get(action__code=CODE, organisation__code=code)
+
+
+def test_the_page_shows_outcome_line_holders_rollup_and_timeline(
+    client, fra_delegate, observer, roadmap
+):
+    update(
+        fra_delegate,
+        holder("FRA"),
+        status=Status.AT_RISK,
+        progress=55,
+        narrative="Second: survey slipped a month.",
+        evidence_links=["https://example.org/minutes-2"],
+    )
+    client.force_login(observer)
+
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    assertContains(response, reverse("roadmap:line", args=["LOE-1"]))
+    assertContains(response, reverse("roadmap:outcome", args=["LOE-1.KO-1"]))
+    page = parse_html(response.content.decode())
+    statuses = [text(s) for s in find_all(next(find_all(page, "worklist--action")), "status")]
+    assert statuses == ["At risk", "At risk", "Completed", "Not started"]  # lead first
+    assertContains(response, "Progress is the mean of 4 reported assignments")
+    items = [text(item) for item in find_all(page, "timeline__item")]
+    assert "Second: survey slipped a month." in items[0]  # newest first
+    assert len(items) == 5
+    assertContains(response, 'href="https://example.org/minutes-2"', count=2)  # update, evidence
+    # Observers read, never act.
+    assertNotContains(response, "Assign an organisation")
+    assertNotContains(response, "Cancel assignment")
+
+
+def test_an_industry_member_reads_only_what_is_released_to_industry(
+    client, fra_delegate, niag_member, roadmap
+):
+    update(
+        fra_delegate,
+        holder("FRA"),
+        status=Status.ON_TRACK,
+        progress=70,
+        narrative="Released: on track with industry input.",
+        releasability=Releasability.INDUSTRY,
+        evidence_links=["https://example.org/public-note"],
+    )
+    update(
+        fra_delegate,
+        holder("FRA"),
+        status=Status.BLOCKED,
+        progress=70,
+        narrative="NATO ONLY: classified dependency found.",
+        evidence_links=["https://example.org/nato-only"],
+    )
+    client.force_login(niag_member)
+
+    response = client.get(PAGE)
+
+    assertContains(response, "Released: on track with industry input.")
+    assertContains(response, "https://example.org/public-note")
+    assertNotContains(response, "NATO ONLY")
+    assertNotContains(response, "nato-only")
+    assertNotContains(response, "status--blocked")
+    assertNotContains(response, "Recorded from a roadmap data file")
+
+
+def test_unknown_codes_are_404_and_non_members_403(client, observer, roadmap):
+    client.force_login(observer)
+    assert client.get(reverse("roadmap:action", args=["LOE-9.KO-1.A-1"])).status_code == 404
+
+    client.force_login(factories.UserFactory())
+    assert client.get(PAGE).status_code == 403
+
+
+def test_members_see_a_way_to_their_worklist(client, fra_delegate, roadmap):
+    client.force_login(fra_delegate)
+
+    response = client.get(PAGE)
+
+    assertContains(response, f"{reverse('worklist:mine')}?action={CODE}")
+
+
+# The secretariat's controls
+
+
+@pytest.mark.parametrize("role_fixture", ["fra_delegate", "niag_member", "observer", "dipb_member"])
+def test_only_the_secretariat_may_assign_change_dates_or_cancel(
+    client, request, roadmap, niag, role_fixture
+):
+    client.force_login(request.getfixturevalue(role_fixture))
+    fra_part = holder("FRA")
+
+    responses = [
+        client.post(
+            reverse("roadmap:action-assign", args=["LOE-1.KO-2.A-1"]),
+            {"organisation": niag.pk, "role": "contributor"},
+        ),
+        client.post(
+            reverse("roadmap:assignment-due-date", args=[fra_part.pk]), {"due_date": "2027-01-01"}
+        ),
+        client.post(
+            reverse("roadmap:assignment-cancel", args=[fra_part.pk]),
+            {"base_version": fra_part.version, "reason": "No longer needed"},
+        ),
+    ]
+
+    assert [r.status_code for r in responses] == [403, 403, 403]
+    fra_part.refresh_from_db()
+    assert (fra_part.due_date, fra_part.status) == (None, Status.ON_TRACK)
+
+
+def test_secretariat_assigns_an_organisation(client, secretariat_user, roadmap):
+    newcomer = factories.AllyFactory(code="POL", name="Poland", iso3="POL")
+    client.force_login(secretariat_user)
+    page = client.get(PAGE)
+    assertContains(page, "Assign an organisation")
+    assertContains(page, "POL — Poland")
+    assertNotContains(page, "FRA — France")  # already holds a part
+
+    response = client.post(
+        reverse("roadmap:action-assign", args=[CODE]),
+        {"organisation": newcomer.pk, "role": "contributor", "due_date": "2027-03-31"},
+        follow=True,
+    )
+
+    assertContains(response, "POL now has a part in LOE-1.KO-1.A-1.")
+    created = holder("POL")
+    assert (created.role, created.due_date) == ("contributor", datetime.date(2027, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"role": "lead"}, "This action item already has a lead."),
+        ({"organisation": "FRA"}, "Select a valid choice"),
+        ({"role": "chair"}, "Select a valid choice"),
+        ({"due_date": "2027-02-30"}, "Enter a valid date"),
+        ({"organisation": ""}, "This field is required"),
+    ],
+)
+def test_bad_assignments_are_refused(client, secretariat_user, roadmap, data, message):
+    newcomer = factories.AllyFactory(code="POL", name="Poland", iso3="POL")
+    before = Assignment.objects.count()
+    client.force_login(secretariat_user)
+    posted = {"organisation": newcomer.pk, "role": AssignmentRole.CONTRIBUTOR, **data}
+    if data.get("organisation") == "FRA":
+        posted["organisation"] = holder("FRA").organisation_id
+
+    response = client.post(reverse("roadmap:action-assign", args=[CODE]), posted)
+
+    assert response.status_code == 400
+    assertContains(response, message, status_code=400)
+    assert Assignment.objects.count() == before
+
+
+def test_secretariat_changes_and_clears_a_due_date(client, secretariat_user, roadmap):
+    part = holder("DEU")
+    client.force_login(secretariat_user)
+    url = reverse("roadmap:assignment-due-date", args=[part.pk])
+
+    response = client.post(url, {"due_date": "2027-01-15"}, follow=True)
+    assertContains(response, "Due date of LOE-1.KO-1.A-1 — DEU saved.")
+    part.refresh_from_db()
+    assert part.due_date == datetime.date(2027, 1, 15)
+
+    response = client.post(url, {"due_date": "15 January"})
+    assert response.status_code == 400
+    assertContains(response, "Enter a valid date", status_code=400)
+    part.refresh_from_db()
+    assert part.due_date == datetime.date(2027, 1, 15)
+
+    client.post(url, {"due_date": ""})
+    part.refresh_from_db()
+    assert part.due_date is None  # follows the action's due date again
+
+
+def test_secretariat_cancels_with_a_reason(client, secretariat_user, roadmap):
+    part = holder("NIAG")
+    client.force_login(secretariat_user)
+    url = reverse("roadmap:assignment-cancel", args=[part.pk])
+
+    response = client.post(url, {"base_version": part.version, "reason": " "})
+    assert response.status_code == 400
+    assertContains(response, "This field is required", status_code=400)
+
+    response = client.post(
+        url, {"base_version": part.version, "reason": "Merged into LOE-1.KO-1.A-2."}, follow=True
+    )
+
+    assertContains(response, "LOE-1.KO-1.A-1 — NIAG cancelled.")
+    part.refresh_from_db()
+    assert part.status == Status.CANCELLED
+    latest = part.updates.first()
+    assert (latest.author, latest.narrative) == (secretariat_user, "Merged into LOE-1.KO-1.A-2.")
+
+
+def test_cancelling_a_changed_assignment_is_a_conflict_that_keeps_the_reason(
+    client, secretariat_user, fra_delegate, roadmap
+):
+    part = holder("FRA")
+    seen = part.version
+    update(fra_delegate, part, status=Status.AT_RISK, narrative="Fresh news.")
+    count = StatusUpdate.objects.count()
+    client.force_login(secretariat_user)
+
+    response = client.post(
+        reverse("roadmap:assignment-cancel", args=[part.pk]),
+        {"base_version": seen, "reason": "Duplicate of national plan."},
+    )
+
+    assert response.status_code == 409
+    assertContains(response, "has changed", status_code=409)
+    assertContains(response, "Duplicate of national plan.", status_code=409)
+    assert StatusUpdate.objects.count() == count
