@@ -8,6 +8,7 @@ from django.db import connection
 
 from accounts.choices import OrganisationKind, Role
 from tests import factories
+from tests.browser_support import CHROMIUM, launched_chromium
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -31,6 +32,14 @@ def pytest_runtest_setup(item):
         _require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
     if item.get_closest_marker("redis"):
         _require(bool(settings.REDIS_URL), "needs Redis (set REDIS_URL)")
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium for browser tests; skips locally without it, fails in CI."""
+    _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(autouse=True)

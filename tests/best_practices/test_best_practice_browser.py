@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.choices import Releasability
 from tests.best_practices.conftest import draft, published, walk
-from tests.browser.test_login_browser import ARTIFACTS, VIEWPORTS, chromium  # noqa: F401
+from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tracker import best_practices as services
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ def _shelf(fra_delegate, deu_delegate, fra, deu, secretariat_user, line, gallium
     return target, waiting
 
 
-def _page_as(chromium, live_server, user, device):  # noqa: F811
+def _page_as(chromium, live_server, user, device):
     browser_client = Client()
     browser_client.force_login(user)
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
@@ -101,7 +101,7 @@ def _page_as(chromium, live_server, user, device):  # noqa: F811
 def test_library_and_detail_pages_look_right(
     transactional_db,
     live_server,
-    chromium,  # noqa: F811
+    chromium,
     fra_delegate,
     deu_delegate,
     niag_member,

@@ -4,50 +4,18 @@ people editing one assignment, and an industry member's view.
 Screenshots of the dashboard, the worklist and the action page land in test-artifacts/.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from accounts.choices import Releasability, Role
 from roadmap.choices import Status
 from roadmap.models import Assignment
 from tests import factories
-from tests.conftest import _require
+from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tests.factories import PASSWORD
 from tests.pages.roadmap_data import build_roadmap
 from tests.pages_daily.data import update
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium():
-    _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 class Session:

@@ -3,48 +3,15 @@
 Full-page screenshots land in test-artifacts/ (materials-*.png) for people to look at.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from roadmap.materials import link_mitigation, load_materials_file
 from roadmap.models import CriticalMaterial
-from tests.conftest import _require
+from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tests.factories import PASSWORD
 from tests.materials.conftest import DATA_FILE, held_action, report
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium():
-    _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 def build_register(secretariat_user, fra, deu):

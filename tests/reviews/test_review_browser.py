@@ -1,49 +1,17 @@
 """The review pages in Chromium: who has reported in an open cycle, the frozen report on screen
 and on paper. Screenshots land in test-artifacts/ for people to look at."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from accounts.choices import Role
 from roadmap.choices import Status
 from tests import factories
-from tests.conftest import _require
+from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tests.factories import PASSWORD
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
 from tracker import review_services
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium():
-    _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture

@@ -4,40 +4,22 @@ and lock-out pages render, and a locked-out person reads why. Any CSP violation 
 Screenshots land in test-artifacts/ (security-*.png).
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.test import override_settings
 
-from tests.conftest import _require
+from tests.browser_support import ARTIFACTS
 from tests.factories import PASSWORD
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def new_page():
+def new_page(chromium):
     """`new_page(address)`: a page in its own browser context, seen by the app as coming from
     `address` (through a trusted proxy header), with CSP violations and errors collected."""
-    _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
 
     def make(address="192.0.2.1"):
-        context = browser.new_context(
+        context = chromium.new_context(
             viewport={"width": 1280, "height": 900},
             locale="en-GB",
             extra_http_headers={"X-Forwarded-For": address},
@@ -51,9 +33,7 @@ def new_page():
         page.on("pageerror", lambda error: page.problems.append(str(error)))
         return page
 
-    yield make
-    browser.close()
-    playwright.stop()
+    return make
 
 
 def log_in(page, base_url, email, password=PASSWORD):
