@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.models import Membership, Organisation, User
+from accounts.two_factor_admin import reset_second_factor
 
 
 class PolicyAdminMixin:
@@ -120,6 +121,7 @@ class UserAdmin(OrganisationAdminAccess, auth_admin.UserAdmin):
     ordering = ("email",)
     filter_horizontal = ()
     inlines = (UserMembershipInline,)
+    actions = (reset_second_factor,)
 
     def get_readonly_fields(self, request, obj=None):
         """Only a superuser may hand out superuser status, so the secretariat cannot escalate."""

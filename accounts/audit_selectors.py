@@ -25,6 +25,10 @@ EVENT_CHOICES = [
     ("login", _("Logged in")),
     ("login_failed", _("Failed log-in")),
     ("unlock", _("Log-in unlocked")),
+    ("two_factor_enabled", _("Two-factor authentication turned on")),
+    ("two_factor_disabled", _("Two-factor authentication turned off")),
+    ("two_factor_reset", _("Two-factor authentication reset")),
+    ("recovery_codes_renewed", _("New recovery codes")),
 ]
 ACTIONS = {
     "create": LogEntry.Action.CREATE,

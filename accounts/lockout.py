@@ -232,5 +232,9 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
         user=_user_named(username),
         username=username,
         remote_addr=client_ip(request),
-        details={"locked_out": bool(getattr(request, "axes_locked_out", False))},
+        details={
+            "locked_out": bool(getattr(request, "axes_locked_out", False)),
+            # A wrong code at the log-in's second step (accounts.two_factor_views).
+            "second_factor": bool((credentials or {}).get("second_factor")),
+        },
     )

@@ -16,7 +16,7 @@ from accounts.choices import UPDATING_ROLES, OrganisationKind, Releasability, Ro
 if TYPE_CHECKING:
     from accounts.models import Organisation
     from roadmap.models import Assignment, CriticalMaterial
-    from tracker.models import BestPractice, StatusUpdate
+    from tracker.models import BestPractice, Notification, StatusUpdate
 
 ALL_RELEASABILITIES = frozenset(Releasability.values)
 NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
@@ -240,3 +240,48 @@ def can_view_audit_trail(user) -> bool:
 def can_unlock_logins(user) -> bool:
     """See who is locked out after failed log-ins, and lift the lock."""
     return is_secretariat(user)
+
+
+# Second factor
+
+
+def requires_second_factor(user) -> bool:
+    """The secretariat can change everything and read every marking, so a stolen password
+    alone must not be enough: its accounts reach no page before giving a second factor."""
+    return is_secretariat(user)
+
+
+def can_disable_second_factor(user) -> bool:
+    """Anyone may switch their own second factor off, except those who must have one."""
+    return not requires_second_factor(user)
+
+
+def can_reset_second_factor(actor, target) -> bool:
+    """For a lost phone: the secretariat clears another account's second factor, never its
+    own (a session holding only the password could otherwise swap the device)."""
+    return is_secretariat(actor) and actor.pk != target.pk
+
+
+def can_get_token_with_password(user, *, has_second_factor: bool) -> bool:
+    """The API's token endpoint asks only for the password, so it serves no account that
+    logs in with a second factor; the secretariat issues those tokens through the admin."""
+    return not (has_second_factor or requires_second_factor(user))
+
+
+# Notifications and calendar feeds
+
+
+def visible_notifications(user) -> QuerySet[Notification]:
+    """A person's notifications are theirs alone: nobody else sees or marks them, not even the
+    secretariat."""
+    from tracker.models import Notification
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=user.pk)
+
+
+def can_have_calendar_feed(user) -> bool:
+    """A private deadline feed for anyone who reads the roadmap; losing that right stops the
+    feed at once."""
+    return can_view_roadmap(user)

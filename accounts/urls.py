@@ -1,18 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import audit_views, views
-from accounts.forms import EmailAuthenticationForm
+from accounts import audit_views, two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", two_factor_views.PasswordStepLoginView.as_view(), name="login"),
+    path("login/code/", two_factor_views.verify, name="two_factor_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -52,6 +46,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("two-factor/", two_factor_views.manage, name="two_factor"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("two-factor/disable/", two_factor_views.disable, name="two_factor_disable"),
     path("lockouts/", views.lockout_list, name="lockouts"),
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
     path("audit/", audit_views.audit_trail, name="audit"),

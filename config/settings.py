@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "roadmap",
     "tracker",
@@ -72,6 +75,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session given a second factor (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
+    # Secretariat accounts reach nothing without the second factor (accounts.two_factor).
+    "accounts.two_factor_middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.lockout.ClientAddressAuditlogMiddleware",
@@ -94,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.unread_notifications",
             ],
         },
     },
@@ -150,6 +158,14 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # A call to authenticate() without a request (Django's test client, a shell) has no address to
 # count; production refuses it, development lets it through to the password check.
 LOGIN_LOCKOUT_REQUIRES_REQUEST = env_bool("LOGIN_LOCKOUT_REQUIRES_REQUEST", PRODUCTION)
+# Two-factor authentication (django-otp): authenticator-app codes (TOTP) and one-time recovery
+# codes. A wrong code makes the device wait 1, 2, 4, 8... seconds before it accepts another, and
+# counts as a failed log-in for the lock-out above.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Roadmap Tracker")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# How long the code step waits after the password was accepted before asking for it again.
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 5 * 60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -298,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "roadmap.choices.AssignmentRole",
         "ReleasabilityEnum": "accounts.choices.Releasability",
         "StatusEnum": "roadmap.choices.Status",
+        "KindEnum": "accounts.choices.OrganisationKind",
+        "NotificationKindEnum": "tracker.models.NotificationKind",
     },
 }
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("worklist/", include("tracker.worklist_urls")),
     path("best-practices/", include("tracker.best_practice_urls")),
     path("materials/", include("roadmap.material_urls")),
+    path("notifications/", include("tracker.notification_urls")),
+    path("calendar/", include("tracker.calendar_urls")),
     path("healthz", health.healthz, name="healthz"),
 ]
 

@@ -5,10 +5,14 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import OrganisationKind, Role
 from tests import factories
 from tests.browser_support import CHROMIUM, launched_chromium
+from tests.two_factor_support import give_authenticator
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -48,6 +52,28 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def test_logins_count_as_verified(monkeypatch):
+    """Client.login() and force_login() skip the log-in form, and so its code step: the session
+    they open for a user with an authenticator app counts as having given the code.
+
+    Like skipping the password, this is a test shortcut only. Users without an app stay
+    unverified, so the secretariat's rule still applies; tests/accounts/test_two_factor*.py go
+    through the real password and code steps.
+    """
+    original = Client._login
+
+    def login_verified(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", login_verified)
+
+
 @pytest.fixture
 def secretariat_org(db):
     return factories.OrganisationFactory(
@@ -81,7 +107,10 @@ def niag(db):
 
 @pytest.fixture
 def secretariat_user(secretariat_org):
-    return factories.member(secretariat_org, Role.SECRETARIAT, email="sec@example.org")
+    """Enrolled in two-factor authentication, as the secretariat must be."""
+    user = factories.member(secretariat_org, Role.SECRETARIAT, email="sec@example.org")
+    give_authenticator(user)
+    return user
 
 
 @pytest.fixture

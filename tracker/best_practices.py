@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from accounts import policy
 from accounts.choices import Releasability
 from roadmap.models import ActionItem, CriticalMaterial, LineOfEffort
+from tracker import notifications
 from tracker.models import (
     BestPractice,
     BestPracticeAttachment,
@@ -603,6 +604,13 @@ def transition_best_practice(
         if transition.target == State.PUBLISHED:
             best_practice.published_at = now
         best_practice.save(update_fields=["state", "updated_at", "submitted_at", "published_at"])
+        notifications.notify_best_practice_step(
+            best_practice=best_practice,
+            to_state=transition.target,
+            actor=user,
+            comment=comment,
+            now=now,
+        )
         _notify_author_after_commit(best_practice_id=best_practice.pk)
     return best_practice
 

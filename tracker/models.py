@@ -519,3 +519,86 @@ class BestPracticeAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# Notifications and calendar feeds
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER_DIGEST = "reminder_digest", _("Review reminder")
+    ESCALATION = "escalation", _("Escalation")
+    CYCLE_OPENED = "cycle_opened", _("Review cycle opened")
+    SUBMISSION_ACCEPTED = "submission_accepted", _("Submission accepted")
+    SUBMISSION_RETURNED = "submission_returned", _("Submission returned")
+    BEST_PRACTICE_SUBMITTED = "bp_submitted", _("Best practice submitted")
+    BEST_PRACTICE_PUBLISHED = "bp_published", _("Best practice published")
+    BEST_PRACTICE_RETURNED = "bp_returned", _("Best practice returned")
+    BEST_PRACTICE_REJECTED = "bp_rejected", _("Best practice rejected")
+
+
+class Notification(models.Model):
+    """One in-app message to one person. It stores the kind and its parameters, not prose: the
+    text is rendered by tracker.notifications in the reader's language when it is shown."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    reminder_log = models.OneToOneField(
+        ReminderLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification",
+        help_text=_(
+            "The digest this tells of; one notification per digest, however often "
+            "its sending is retried."
+        ),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.CheckConstraint(
+                name="notification_kind_valid", condition=Q(kind__in=NotificationKind.values)
+            ),
+            models.CheckConstraint(
+                name="notification_link_is_local",
+                condition=Q(link="") | Q(link__startswith="/"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed. Only the SHA-256 of its secret is kept, so a copy of
+    the database gives no working feed address; revoking deletes the row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user_id} feed"

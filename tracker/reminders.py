@@ -101,27 +101,77 @@ def missed_kind(*, day: DayInCycle, kind_on: Callable[..., str | None]) -> str |
 # The e-mail
 
 
-def deadline_ics(*, cycle: ReviewCycle, uid_suffix: str) -> str:
-    """A one-event calendar (RFC 5545) with CRLF line endings, the deadline in UTC."""
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One VEVENT. A `date` start makes an all-day event; a `datetime` one is written in UTC."""
+
+    uid: str
+    summary: str
+    start: date | datetime
+    end: date | datetime | None = None
+    url: str = ""
+    description: str = ""
+
+
+def _ics_moment(value: date | datetime, name: str) -> str:
+    if isinstance(value, datetime):
+        return f"{name}:" + value.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    return f"{name};VALUE=DATE:" + value.strftime("%Y%m%d")
+
+
+def ics_calendar(
+    events: list[CalendarEvent], *, name: str = "", headers: tuple[str, ...] = ()
+) -> str:
+    """A calendar (RFC 5545) with CRLF line endings; the digest attachment and the private feed
+    both come from here. `name` is what calendar apps call a subscribed calendar."""
     stamp = timezone.now().astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-    deadline = cycle.deadline.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-    summary = _ics_text(translation.gettext("Review deadline: %(title)s") % {"title": cycle.title})
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Supply Chain Security Roadmap Tracker//Reviews//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:review-cycle-{cycle.pk}-{uid_suffix}@roadmap-tracker",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{deadline}",
-        f"DTEND:{deadline}",
-        f"SUMMARY:{summary}",
-        "END:VEVENT",
-        "END:VCALENDAR",
+        *([f"X-WR-CALNAME:{_ics_text(name)}"] if name else []),
+        *headers,
     ]
+    for event in events:
+        end = event.end
+        if end is None:
+            end = (
+                event.start
+                if isinstance(event.start, datetime)
+                else event.start + timedelta(days=1)
+            )
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}",
+            f"DTSTAMP:{stamp}",
+            _ics_moment(event.start, "DTSTART"),
+            _ics_moment(end, "DTEND"),
+            f"SUMMARY:{_ics_text(event.summary)}",
+        ]
+        if event.description:
+            lines.append(f"DESCRIPTION:{_ics_text(event.description)}")
+        if event.url:
+            lines.append(f"URL:{event.url}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def deadline_uid(*, cycle: ReviewCycle, user) -> str:
+    """The deadline's UID for one person: the digest attachment and the feed share it, so a
+    calendar that has both keeps one event."""
+    return f"review-cycle-{cycle.pk}-{user.pk}@roadmap-tracker"
+
+
+def deadline_ics(*, cycle: ReviewCycle, user) -> str:
+    """A one-event calendar with the deadline."""
+    summary = translation.gettext("Review deadline: %(title)s") % {"title": cycle.title}
+    event = CalendarEvent(
+        uid=deadline_uid(cycle=cycle, user=user), summary=summary, start=cycle.deadline
+    )
+    return ics_calendar([event])
 
 
 def _ics_text(value: str) -> str:
@@ -172,7 +222,7 @@ def build_digest(*, user, cycle: ReviewCycle, kind: str, context: dict) -> Email
         )
         message.attach(
             "review-deadline.ics",
-            deadline_ics(cycle=cycle, uid_suffix=str(user.pk)),
+            deadline_ics(cycle=cycle, user=user),
             "text/calendar; charset=utf-8; method=PUBLISH",
         )
     return message

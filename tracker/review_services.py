@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.choices import UPDATING_ROLES, OrganisationKind, Role
+from accounts.choices import UPDATING_ROLES
 from accounts.models import Membership, ReminderFrequency
 from roadmap.choices import Status
-from tracker import reminders
+from tracker import notifications, reminders
 from tracker import review_selectors as selectors
 from tracker.models import (
     CycleState,
@@ -221,6 +221,7 @@ def open_review_cycle(*, cycle: ReviewCycle, user=None, now: datetime | None = N
                 for org_id in organisation_ids
             ]
         )
+        notifications.notify_cycle_opened(cycle=locked, now=now)
     return locked
 
 
@@ -440,9 +441,11 @@ def accept_cycle_submission(*, user, submission_id: int, now: datetime | None = 
         _require_manager(user)
         if submission.state != SubmissionState.SUBMITTED:
             raise ValidationError({"state": [_("Only a submitted submission can be accepted.")]})
-        return _submission_event(
+        event = _submission_event(
             submission=submission, actor=user, to_state=SubmissionState.ACCEPTED, now=now
         )
+        notifications.notify_submission_decided(submission=submission, accepted=True, now=now)
+        return event
 
 
 def return_cycle_submission(*, user, submission_id: int, reason: str, now=None):
@@ -460,13 +463,17 @@ def return_cycle_submission(*, user, submission_id: int, reason: str, now=None):
             raise ValidationError({"state": [_("Only a submitted submission can be returned.")]})
         if submission.cycle.state != CycleState.OPEN:
             raise ValidationError({"state": [_("The cycle is not open.")]})
-        return _submission_event(
+        event = _submission_event(
             submission=submission,
             actor=user,
             to_state=SubmissionState.RETURNED,
             now=now,
             comment=reason.strip(),
         )
+        notifications.notify_submission_decided(
+            submission=submission, accepted=False, reason=event.comment, now=now
+        )
+        return event
 
 
 def record_assessment(
@@ -705,18 +712,7 @@ def _queue_digests(*, cycle: ReviewCycle, now: datetime) -> list[tuple[str, str]
 
 
 def _secretariat_users():
-    from accounts.models import User
-
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.SECRETARIAT,
-            memberships__organisation__kind=OrganisationKind.SECRETARIAT,
-            memberships__organisation__is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return list(notifications.secretariat_users())
 
 
 def _queue_send(log_id: int) -> None:
@@ -765,6 +761,8 @@ def send_reminder_digest(*, reminder_log_id: int, now: datetime | None = None) -
         message = reminders.build_digest(
             user=log.user, cycle=log.cycle, kind=log.kind, context=context
         )
+        # Written before the mail goes: a database error then stops the mail, never repeats it.
+        notifications.notify_digest_sent(log=log, context=context, now=now)
         message.send()
         log.sent_at = now or timezone.now()
         log.save(update_fields=["sent_at"])

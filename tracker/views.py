@@ -101,7 +101,6 @@ def cycle_edit(request, pk):
 @require_GET
 def cycle_detail(request, pk):
     cycle = _visible_cycle(request.user, pk)
-    services.sync_submission_states(cycle=cycle)
     context = {
         "cycle": cycle,
         "scope": list(cycle.lines.all()),
@@ -353,12 +352,7 @@ def _submission_page(request, submission, *, return_form=None, assess_form=None,
 @login_required
 @require_GET
 def submission_detail(request, pk):
-    submission = _visible_submission(request.user, pk)
-    if services.sync_submission_states(
-        cycle=submission.cycle, organisation_ids=[submission.organisation_id]
-    ):
-        submission.refresh_from_db()
-    return _submission_page(request, submission)
+    return _submission_page(request, _visible_submission(request.user, pk))
 
 
 def _act_on_submission(request, pk, action):

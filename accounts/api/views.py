@@ -1,15 +1,17 @@
 from functools import cache
 from types import SimpleNamespace
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import policy
+from accounts import policy, two_factor
 from accounts.api.serializers import (
     EmailAuthTokenSerializer,
     MeSerializer,
@@ -29,12 +31,26 @@ class EmailObtainAuthToken(ObtainAuthToken):
 
     @extend_schema(request=EmailAuthTokenSerializer, responses={200: TokenSerializer})
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             if getattr(request, "axes_locked_out", False):
                 raise LoginLockedOut() from None
             raise
+        user = serializer.validated_data["user"]
+        # A password alone must not open what the log-in guards with a second factor.
+        if not policy.can_get_token_with_password(
+            user, has_second_factor=two_factor.has_second_factor(user)
+        ):
+            raise PermissionDenied(
+                _(
+                    "This account uses two-factor authentication, so a password alone gets no "
+                    "API token. Ask the secretariat to issue one through the admin."
+                )
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class MeView(APIView):

@@ -14,6 +14,7 @@ from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tests.factories import PASSWORD
 from tests.pages.roadmap_data import build_roadmap
 from tests.pages_daily.data import update
+from tests.two_factor_support import answer_code_step
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,7 @@ class Session:
         self.page.get_by_label("E-mail address").fill(email)
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Log in").click()
+        answer_code_step(self.page, email)
         self.page.wait_for_url(f"{self.base}/")
 
     def open(self, path: str):

@@ -9,6 +9,7 @@ from tests import factories
 from tests.browser_support import ARTIFACTS, VIEWPORTS
 from tests.factories import PASSWORD
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
+from tests.two_factor_support import answer_code_step
 from tracker import review_services
 
 pytestmark = pytest.mark.browser
@@ -62,6 +63,7 @@ def _log_in(page, base, email):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    answer_code_step(page, email)
     page.wait_for_url(f"{base}/")
 
 

@@ -9,6 +9,7 @@ from django.test import override_settings
 
 from tests.browser_support import ARTIFACTS
 from tests.factories import PASSWORD
+from tests.two_factor_support import answer_code_step
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ def log_in(page, base_url, email, password=PASSWORD):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    answer_code_step(page, email)
 
 
 def test_api_docs_render_under_the_policy(transactional_db, live_server, new_page, fra_delegate):

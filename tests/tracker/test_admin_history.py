@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from roadmap.choices import Status
 from tests import factories
+from tests.two_factor_support import give_authenticator
 from tracker.models import StatusUpdate
 from tracker.services import UpdateRequest, record_status_updates
 
@@ -36,7 +37,10 @@ def secretariat_client(client, secretariat_user):
 
 @pytest.fixture
 def superuser_client(client):
-    return staff_client(client, factories.UserFactory(email="root@example.org", is_superuser=True))
+    """A superuser counts as the secretariat, so it has enrolled in two-factor authentication."""
+    root = factories.UserFactory(email="root@example.org", is_superuser=True)
+    give_authenticator(root)
+    return staff_client(client, root)
 
 
 def record_updates(*, user, organisations, actions):

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import best_practice_views, views
+from tracker.api import best_practice_views, notification_views, views
 
 app_name = "tracker-api"
 
@@ -13,5 +13,6 @@ router.register(
     best_practice_views.BestPracticeAttachmentViewSet,
     basename="best-practice-attachment",
 )
+router.register("notifications", notification_views.NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

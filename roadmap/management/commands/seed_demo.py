@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import two_factor
 from accounts.choices import Role
 from accounts.models import Organisation
 from accounts.services import ensure_member
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Demo logins (illustrative data only):"))
         for email, code, role, first, last, is_staff in DEMO_USERS:
-            ensure_member(
+            user = ensure_member(
                 email=email,
                 organisation=organisations[code],
                 role=role,
@@ -68,3 +69,10 @@ class Command(BaseCommand):
                 is_staff=is_staff,
             )
             self.stdout.write(f"  {role.label:<18} {code:<5} {email:<28} password: {password}")
+            if role == Role.SECRETARIAT and not settings.PRODUCTION:
+                two_factor.give_demo_authenticator(user=user)
+                self.stdout.write(
+                    f"{'':<56}two-factor code: run `manage.py demo_totp`, or add "
+                    f"key {two_factor.readable_secret(two_factor.DEMO_SECRET)} to an "
+                    "authenticator app"
+                )
