@@ -57,5 +57,6 @@ urlpatterns = [
     path("lockouts/", views.lockout_list, name="lockouts"),
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
     path("audit/", audit_views.audit_trail, name="audit"),
-    path("audit/export.csv", audit_views.audit_trail_csv, name="audit_csv"),
+    path("audit/export.csv", audit_views.audit_trail_export, {"kind": "csv"}, name="audit_csv"),
+    path("audit/export.xlsx", audit_views.audit_trail_export, {"kind": "xlsx"}, name="audit_xlsx"),
 ]

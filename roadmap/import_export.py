@@ -24,11 +24,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from accounts import policy
-from accounts.choices import Releasability
-from roadmap.choices import Status
+from roadmap import tabular
 from roadmap.loading import RoadmapLoadError
 from roadmap.models import ActionItem, Assignment
 from roadmap.services import KindCounts, load_roadmap_data
@@ -54,66 +53,9 @@ EDITABLE_COLUMNS = ["action_title", "action_due_date", "role", "due_date", "stat
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 30_000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is a formula to a spreadsheet program; a leading quote keeps
-# it text, and the import takes the quote off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Export
-
-
-def marking(user) -> str:
-    """The narrowest audience among what the user may read: the file may hold such a status."""
-    readable = policy.readable_releasabilities(user)
-    audience = next((choice for choice in Releasability if choice in readable), None)
-    label = audience.label if audience else _("nobody")
-    return _("Releasable to: %(audience)s") % {"audience": label}
-
-
-def describe_filters(filterset, scope: str) -> str:
-    """The filters of a list in words, for the file's header lines."""
-    parts = [scope]
-    data = filterset.form.cleaned_data if filterset.is_bound else {}
-    for name, value in data.items():
-        if value is None or value == "":
-            continue
-        if isinstance(value, QuerySet | list | tuple) and not value:
-            continue
-        if name == "status":
-            shown = ", ".join(str(Status(item).label) for item in value)
-        elif isinstance(value, bool):
-            shown = _("Yes") if value else _("No")
-        elif isinstance(value, QuerySet | list | tuple):
-            shown = ", ".join(str(getattr(item, "code", item)) for item in value)
-        else:
-            shown = str(value)
-        parts.append(f"{filterset.form.fields[name].label} = {shown}")
-    return _("Filters: %(filters)s") % {"filters": "; ".join(parts)}
-
-
-def _header_lines(*, user, filters: str, now: datetime) -> list[str]:
-    exported = timezone.localtime(now)
-    return [
-        f"# {marking(user)}",
-        "# "
-        + _("Exported on %(date)s at %(time)s by %(user)s")
-        % {
-            "date": exported.date().isoformat(),
-            "time": exported.strftime("%H:%M %Z"),
-            "user": user.email,
-        },
-        f"# {filters}",
-        "# "
-        + _("Applied on import: %(columns)s. The other columns are for reading.")
-        % {"columns": ", ".join(EDITABLE_COLUMNS)},
-    ]
-
-
-def _guard(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _row(assignment: Assignment, *, show_version: bool) -> list:
@@ -122,12 +64,12 @@ def _row(assignment: Assignment, *, show_version: bool) -> list:
     reported = assignment.shown_reported_at
     return [
         action.code,
-        _guard(action.title),
+        action.title,
         action.outcome.line.code,
         action.outcome.code,
         action.due_date,
         assignment.organisation.code,
-        _guard(assignment.organisation.name),
+        assignment.organisation.name,
         assignment.role,
         assignment.due_date,
         assignment.shown_status or "",
@@ -146,24 +88,17 @@ def _rows(user, assignments: QuerySet) -> Iterable[list]:
         yield _row(assignment, show_version=show_version)
 
 
-def write_csv(out, *, user, assignments: QuerySet, filters: str, now=None) -> None:
-    writer = csv.writer(out)
-    for line in _header_lines(user=user, filters=filters, now=now or timezone.now()):
-        writer.writerow([line])
-    writer.writerow(COLUMNS)
-    for row in _rows(user, assignments):
-        writer.writerow(["" if value is None else value for value in row])
-
-
-def write_xlsx(out, *, user, assignments: QuerySet, filters: str, now=None) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Assignments")[:31])
-    for line in _header_lines(user=user, filters=filters, now=now or timezone.now()):
-        sheet.append([line])
-    sheet.append(COLUMNS)
-    for row in _rows(user, assignments):
-        sheet.append(row)
-    workbook.save(out)
+def assignment_table(*, user, assignments: QuerySet, filters: str, now=None) -> tabular.Table:
+    """The export of an assignment list: the file the import reads back."""
+    applied = _("Applied on import: %(columns)s. The other columns are for reading.") % {
+        "columns": ", ".join(EDITABLE_COLUMNS)
+    }
+    return tabular.Table(
+        sheet=_("Assignments"),
+        columns=COLUMNS,
+        rows=_rows(user, assignments),
+        preamble=tabular.preamble(user=user, about=[filters, applied], now=now),
+    )
 
 
 # Reading an upload
@@ -276,7 +211,7 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+    if text.startswith("'") and text[1:].startswith(tabular.FORMULA_START):
         return text[1:]
     return text
 

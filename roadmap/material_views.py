@@ -4,12 +4,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from roadmap import material_selectors as selectors
+from roadmap import tabular
 from roadmap.material_filtersets import SORTABLE, CriticalMaterialFilterSet
 from roadmap.materials import ConcentrationClass, hhi_thresholds
 from roadmap.models import SupplyRiskBand
@@ -68,14 +70,19 @@ def _sort_links(request, current: str) -> dict[str, dict]:
     return links
 
 
-@login_required
-def register(request):
-    _require_reader(request.user)
+def _filtered_register(request) -> tuple[CriticalMaterialFilterSet, list[RegisterRow]]:
     filters = CriticalMaterialFilterSet(
         request.GET, queryset=selectors.material_register(user=request.user)
     )
     materials = list(filters.qs) if filters.is_valid() else []
-    rows = [RegisterRow(m, selectors.concentration(m)) for m in materials]
+    return filters, [RegisterRow(m, selectors.concentration(m)) for m in materials]
+
+
+@login_required
+def register(request):
+    _require_reader(request.user)
+    filters, rows = _filtered_register(request)
+    materials = [row.material for row in rows]
     table = selectors.supplier_table(materials)
     moderate, high = hhi_thresholds()
     return render(
@@ -96,6 +103,79 @@ def register(request):
             "filtered": any(value for key, value in request.GET.items() if key != "ordering"),
         },
     )
+
+
+EXPORT_COLUMNS = [
+    "slug",
+    "name",
+    "symbol",
+    "nato_defence_critical_2024",
+    "eu_critical_2023",
+    "eu_strategic_2023",
+    "top_share_pct",
+    "hhi",
+    "known_share_pct",
+    "concentration_class",
+    "suppliers",
+    "assessed_supply_risk_score",
+    "assessed_supply_risk_band",
+    "assessed_supply_risk_source",
+    "mitigating_links",
+    "sources",
+]
+
+
+def _export_row(row: RegisterRow) -> list:
+    material, figure = row.material, row.concentration
+    return [
+        material.slug,
+        material.name,
+        material.symbol,
+        "yes" if material.nato_defence_critical_2024 else "no",
+        "yes" if material.eu_critical_2023 else "no",
+        "yes" if material.eu_strategic_2023 else "no",
+        figure.top_share,
+        figure.hhi,
+        figure.coverage,
+        figure.class_label,
+        "; ".join(
+            f"{supplier.country} {supplier.share_pct}% ({supplier.year})"
+            for supplier in material.suppliers.all()
+        ),
+        material.supply_risk_score,
+        material.get_supply_risk_band_display(),
+        material.supply_risk_source,
+        material.mitigation_count,
+        " | ".join(material.source_list()),
+    ]
+
+
+@login_required
+def register_export(request, kind: str):
+    """The register under the page's filters; the concentration figures are the product's own
+    indicator, and the file says so."""
+    _require_reader(request.user)
+    filters, rows = _filtered_register(request)
+    if not filters.is_valid():
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    indicator = _(
+        "top_share_pct, hhi and known_share_pct are this product's own indicator, computed "
+        "from the known supplier shares; they are not an official score."
+    )
+    table = tabular.Table(
+        sheet=_("Critical raw materials"),
+        columns=EXPORT_COLUMNS,
+        rows=(_export_row(row) for row in rows),
+        preamble=tabular.preamble(
+            user=request.user,
+            about=[tabular.describe_filters(filters, _("Materials register")), indicator],
+        ),
+    )
+    return tabular.download(table, kind=kind, filename="critical-raw-materials")
 
 
 def _share_parts(suppliers) -> list[dict]:

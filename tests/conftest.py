@@ -38,6 +38,21 @@ def pytest_runtest_setup(item):
         _require(bool(settings.REDIS_URL), "needs Redis (set REDIS_URL)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_connections(django_db_setup, django_db_blocker):
+    """Threads that tests start (an in-process Celery worker, concurrent passes) may leave a
+    PostgreSQL session open on the test database; end them so it can be dropped at the end."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def chromium():
     """Debian's Chromium for browser tests; skips locally without it, fails in CI."""

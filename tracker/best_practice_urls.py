@@ -5,7 +5,8 @@ from tracker import best_practice_views as views
 app_name = "best_practices"
 urlpatterns = [
     path("", views.library, name="library"),
-    path("export.csv", views.library_csv, name="library-csv"),
+    path("export.csv", views.library_export, {"kind": "csv"}, name="library-csv"),
+    path("export.xlsx", views.library_export, {"kind": "xlsx"}, name="library-xlsx"),
     path("mine/", views.mine, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("new/", views.create, name="create"),

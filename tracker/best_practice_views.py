@@ -2,8 +2,6 @@
 tracker.best_practices; what a user may not see is a 404, what they may not do a 403, and a
 step the state does not allow a 409 with the reason."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from roadmap import tabular
 from tracker import best_practice_selectors as selectors
 from tracker import best_practices as services
 from tracker.best_practice_filtersets import BestPracticeFilterSet
@@ -95,7 +94,7 @@ EXPORT_COLUMNS = [
 
 @login_required
 @require_GET
-def library_csv(request):
+def library_export(request, kind: str):
     """The library list with the page's filters, one row per best practice."""
     _require_reader(request.user)
     filterset = _filtered_library(request)
@@ -105,35 +104,30 @@ def library_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="best-practices.csv"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
     base = settings.REVIEW_SITE_URL.rstrip("/")
-    for best_practice in filterset.qs:
-        writer.writerow(
-            _csv_safe(value)
-            for value in (
-                best_practice.pk,
-                best_practice.title,
-                best_practice.summary,
-                best_practice.organisation.code,
-                best_practice.get_releasability_display(),
-                best_practice.published_at.isoformat() if best_practice.published_at else "",
-                " ".join(line.code for line in best_practice.lines.all()),
-                " ".join(material.slug for material in best_practice.materials.all()),
-                ", ".join(tag.name for tag in best_practice.tags.all()),
-                base + reverse("best_practices:detail", args=[best_practice.pk]),
-            )
+    rows = (
+        (
+            best_practice.pk,
+            best_practice.title,
+            best_practice.summary,
+            best_practice.organisation.code,
+            best_practice.get_releasability_display(),
+            best_practice.published_at.isoformat() if best_practice.published_at else "",
+            " ".join(line.code for line in best_practice.lines.all()),
+            " ".join(material.slug for material in best_practice.materials.all()),
+            ", ".join(tag.name for tag in best_practice.tags.all()),
+            base + reverse("best_practices:detail", args=[best_practice.pk]),
         )
-    return response
-
-
-def _csv_safe(value):
-    """A cell a spreadsheet would run as a formula is quoted as text."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
+        for best_practice in filterset.qs
+    )
+    filters = tabular.describe_filters(filterset, _("Best-practice library"))
+    table = tabular.Table(
+        sheet=_("Best practices"),
+        columns=EXPORT_COLUMNS,
+        rows=rows,
+        preamble=tabular.preamble(user=request.user, about=[filters]),
+    )
+    return tabular.download(table, kind=kind, filename="best-practices")
 
 
 @login_required

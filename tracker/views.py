@@ -1,18 +1,17 @@
 """Review pages. Thin: each reads through tracker.review_selectors, writes through
 tracker.review_services, and asks accounts.policy who may see (404) and do (403) what."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
 
 from accounts import policy
+from roadmap import tabular
 from roadmap.choices import Status
 from tracker import review_pdf
 from tracker import review_selectors as selectors
@@ -262,40 +261,32 @@ def _report_table(report: selectors.CycleReport) -> tuple[list[str], list[list]]
     return header, rows
 
 
-def _report_filename(cycle: ReviewCycle, extension: str) -> str:
-    return f"review-{cycle.pk}-report.{extension}"
+def _report_download(request, pk, kind: str):
+    cycle = _closed_cycle_for_report(request.user, pk)
+    header, rows = _report_table(selectors.cycle_report(cycle=cycle))
+    closed = _("Review cycle: %(title)s, closed on %(date)s") % {
+        "title": cycle.title,
+        "date": timezone.localdate(cycle.closed_at).isoformat() if cycle.closed_at else "",
+    }
+    table = tabular.Table(
+        sheet=_("Report"),
+        columns=header,
+        rows=rows,
+        preamble=tabular.preamble(user=request.user, about=[closed]),
+    )
+    return tabular.download(table, kind=kind, filename=f"review-{cycle.pk}-report")
 
 
 @login_required
 @require_GET
 def cycle_report_csv(request, pk):
-    cycle = _closed_cycle_for_report(request.user, pk)
-    header, rows = _report_table(selectors.cycle_report(cycle=cycle))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_report_filename(cycle, "csv")}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    return _report_download(request, pk, "csv")
 
 
 @login_required
 @require_GET
 def cycle_report_xlsx(request, pk):
-    cycle = _closed_cycle_for_report(request.user, pk)
-    header, rows = _report_table(selectors.cycle_report(cycle=cycle))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Report")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_report_filename(cycle, "xlsx")}"'
-    workbook.save(response)
-    return response
+    return _report_download(request, pk, "xlsx")
 
 
 # Submissions

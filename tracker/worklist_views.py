@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.models import Organisation
-from roadmap import selectors
-from roadmap.import_export import XLSX_CONTENT_TYPE, describe_filters, write_csv, write_xlsx
+from roadmap import selectors, tabular
+from roadmap.import_export import assignment_table
 from tracker.filtersets import AssignmentFilterSet
 from tracker.forms import StatusUpdateForm
 from tracker.selectors import assignment_list
@@ -131,17 +131,11 @@ def export(request, scope: str, kind: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    filters = describe_filters(filterset, _scope_label(user, scope))
+    filters = tabular.describe_filters(filterset, _scope_label(user, scope))
     now = timezone.now()
-    filename = f"assignments-{scope}-{timezone.localtime(now):%Y-%m-%d}.{kind}"
-    if kind == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        write_csv(response, user=user, assignments=filterset.qs, filters=filters, now=now)
-    else:
-        response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-        write_xlsx(response, user=user, assignments=filterset.qs, filters=filters, now=now)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    table = assignment_table(user=user, assignments=filterset.qs, filters=filters, now=now)
+    filename = f"assignments-{scope}-{timezone.localtime(now):%Y-%m-%d}"
+    return tabular.download(table, kind=kind, filename=filename)
 
 
 # One row and its update form

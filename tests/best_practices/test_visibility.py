@@ -1,9 +1,6 @@
 """Releasability: an industry member never meets a NATO-only best practice, wherever they look;
 drafts stay with their author."""
 
-import csv
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -11,7 +8,9 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Releasability
 from tests.best_practices.conftest import draft
+from tests.pages_daily.files import body, csv_table, xlsx_table
 from tracker import best_practices as services
+from tracker.best_practice_views import EXPORT_COLUMNS
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -78,7 +77,12 @@ def test_each_reader_sees_only_what_is_released_to_them_everywhere(
     searched = client.get(reverse("best_practices:library"), {"q": "tungsten"})
     assert titles_on_page(searched.content) == library_titles
     export = client.get(reverse("best_practices:library-csv"), {"q": "pooled"})
-    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    _notes, rows = csv_table(body(export), columns=EXPORT_COLUMNS)
+    assert {row["title"] for row in rows} == library_titles
+    _notes, rows = xlsx_table(
+        client.get(reverse("best_practices:library-xlsx"), {"q": "pooled"}).content,
+        columns=EXPORT_COLUMNS,
+    )
     assert {row["title"] for row in rows} == library_titles
 
     # API list and search

@@ -69,6 +69,8 @@ def build_materials(n: int, actions):
 def count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
+        if response.streaming:  # a CSV download reads its rows while it is sent
+            b"".join(response.streaming_content)
     assert response.status_code == 200, url
     return len(queries.captured_queries)
 
@@ -76,6 +78,8 @@ def count(client, url: str) -> int:
 PAGES = [
     reverse("materials:register"),
     reverse("materials:register") + "?nato=true&country=CHN&concentration=high&ordering=-hhi",
+    reverse("materials:register-csv") + "?nato=true&ordering=-hhi",
+    reverse("materials:register-xlsx"),
     reverse("materials:gaps"),
     reverse("materials:gaps") + "?threshold=100",
     reverse("materials:detail", args=["material-1"]),

@@ -9,8 +9,15 @@ from openpyxl import load_workbook
 from roadmap.import_export import COLUMNS
 
 
-def csv_table(content: bytes) -> tuple[list[str], list[dict]]:
-    """(notes, rows as dicts) of an exported CSV file."""
+def body(response) -> bytes:
+    """The file a download holds, whether streamed (CSV) or not (XLSX)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def csv_table(content: bytes, columns=COLUMNS) -> tuple[list[str], list[dict]]:
+    """(notes, rows as dicts) of an exported CSV file: the "#" lines, then the rows."""
     notes, rows, header = [], [], None
     for values in csv.reader(io.StringIO(content.decode("utf-8"))):
         if header is None and values and values[0].startswith("#"):
@@ -19,11 +26,11 @@ def csv_table(content: bytes) -> tuple[list[str], list[dict]]:
             header = values
         else:
             rows.append(dict(zip(header, values, strict=True)))
-    assert header == COLUMNS
+    assert header == [str(column) for column in columns]
     return notes, rows
 
 
-def xlsx_table(content: bytes) -> tuple[list[str], list[dict]]:
+def xlsx_table(content: bytes, columns=COLUMNS) -> tuple[list[str], list[dict]]:
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     notes, rows, header = [], [], None
     for values in sheet.iter_rows(values_only=True):
@@ -33,7 +40,7 @@ def xlsx_table(content: bytes) -> tuple[list[str], list[dict]]:
             header = list(values)
         else:
             rows.append(dict(zip(header, values, strict=True)))
-    assert header == COLUMNS
+    assert header == [str(column) for column in columns]
     return notes, rows
 
 

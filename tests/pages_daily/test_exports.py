@@ -10,7 +10,7 @@ from roadmap.choices import Status
 from roadmap.models import Assignment
 from tests import factories
 from tests.pages_daily.data import build_wide, update
-from tests.pages_daily.files import csv_table, xlsx_table
+from tests.pages_daily.files import body, csv_table, xlsx_table
 
 TABLES = {"csv": csv_table, "xlsx": xlsx_table}
 
@@ -28,7 +28,7 @@ def test_an_export_holds_exactly_the_filtered_rows(client, fra_delegate, roadmap
 
     assert response.status_code == 200
     assert "attachment;" in response["Content-Disposition"]
-    notes, rows = TABLES[kind](response.content)
+    notes, rows = TABLES[kind](body(response))
     assert sorted((row["action"], row["organisation"], row["status"]) for row in rows) == [
         ("LOE-1.KO-1.A-2", "FRA", "blocked"),
         ("LOE-1.KO-2.A-1", "FRA", "at_risk"),
@@ -48,7 +48,7 @@ def test_an_export_is_every_page_of_the_list(client, secretariat_user, db):
     build_wide(organisations=organisations, actions_per_outcome=4)  # 64 rows, two pages
     client.force_login(secretariat_user)
 
-    _notes, rows = csv_table(export(client, "all", "csv").content)
+    _notes, rows = csv_table(body(export(client, "all", "csv")))
 
     assert len(rows) == Assignment.objects.count() == 64
     assert len({(row["action"], row["organisation"]) for row in rows}) == 64
@@ -69,7 +69,7 @@ def test_an_industry_members_export_never_holds_a_nato_only_status(
     update(fra_delegate, released, status=Status.BLOCKED, progress=45)
     client.force_login(niag_member)
 
-    notes, rows = TABLES[kind](export(client, "all", kind).content)
+    notes, rows = TABLES[kind](body(export(client, "all", kind)))
 
     assert notes[0] == "# Releasable to: NATO and industry"
     assert len(rows) == 30
@@ -109,6 +109,6 @@ def test_cells_that_look_like_formulas_stay_text(client, secretariat_user, roadm
     )
     client.force_login(secretariat_user)
 
-    _notes, rows = xlsx_table(export(client, "all", "xlsx", "action=LOE-1.KO-1.A-1").content)
+    _notes, rows = xlsx_table(body(export(client, "all", "xlsx", "action=LOE-1.KO-1.A-1")))
 
     assert {row["action_title"] for row in rows} == {'\'=HYPERLINK("http://evil.example")'}

@@ -14,7 +14,7 @@ from roadmap.choices import Status
 from roadmap.models import ActionItem, Assignment
 from tests import factories
 from tests.pages_daily.data import update
-from tests.pages_daily.files import edited_csv, upload
+from tests.pages_daily.files import body, edited_csv, upload
 from tracker.models import StatusUpdate
 
 IMPORT = reverse("roadmap:import")
@@ -24,7 +24,7 @@ APPLY = reverse("roadmap:import-apply")
 def exported(client, kind="csv", query=""):
     response = client.get(f"{reverse(f'worklist:all-{kind}')}?{query}")
     assert response.status_code == 200
-    return response.content
+    return body(response)
 
 
 def preview(client, content: bytes, name="assignments.csv"):

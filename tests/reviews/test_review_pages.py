@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from accounts.choices import Role
 from roadmap.choices import Status
 from tests import factories
+from tests.pages_daily.files import body
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
 from tracker.models import (
     CycleState,
@@ -330,16 +331,21 @@ def test_the_report_page_and_downloads(client, closed_march, fra_delegate):
     assert "style=" not in page.text and "<script" not in page.text
 
     response = client.get(reverse("reviews:report-csv", args=[closed_march.pk]))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    by_code = {row[1]: row for row in rows[1:]}
-    assert rows[0][:4] == ["Group", "Code", "Name", "Reporting rate (%)"]
+    lines = list(csv.reader(io.StringIO(body(response).decode())))
+    notes = [line[0] for line in lines if line[0].startswith("#")]
+    header, *rows = lines[len(notes) :]
+    by_code = {row[1]: row for row in rows}
+    assert notes[0] == "# Releasable to: NATO only"
+    assert notes[1].startswith("# Exported on ") and notes[1].endswith("by fra@example.org")
+    assert notes[2].startswith("# Review cycle: March review, closed on 2030-03-30")
+    assert header[:4] == ["Group", "Code", "Name", "Reporting rate (%)"]
     assert by_code["FRA"][3] == "0" and by_code["DIPB"][3] == "0"
     assert by_code[""][4] == "6"  # all assignments
 
     response = client.get(reverse("reviews:report-xlsx", args=[closed_march.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[1]][:3] == ["Group", "Code", "Name"]
-    assert sheet.max_row == len(rows)
+    assert [cell.value for cell in sheet[len(notes) + 1]][:3] == ["Group", "Code", "Name"]
+    assert sheet.max_row == len(lines)
 
 
 def test_the_report_costs_the_same_queries_for_many_assignments(

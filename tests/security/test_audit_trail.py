@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains
 
 from roadmap.choices import Status
@@ -48,8 +49,9 @@ def history(fra, deu, fra_delegate, deu_delegate):
 
 
 def rows_of(response) -> list[list[str]]:
+    """The header and rows of the CSV export, after its "#" lines."""
     text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
+    return [row for row in csv.reader(io.StringIO(text)) if not row[0].startswith("#")]
 
 
 def test_the_secretariat_sees_every_change_with_before_and_after(client, secretariat_user, history):
@@ -189,3 +191,20 @@ def test_the_page_costs_the_same_queries_for_few_and_many_entries(
     many = _queries_for(client, {"organisation": "FRA"})
 
     assert many == few
+
+
+def test_the_xlsx_export_holds_the_same_rows_under_its_marking(client, secretariat_user, history):
+    client.force_login(secretariat_user)
+    query = {"person": "deu@", "object_type": "statusupdate"}
+
+    csv_rows = rows_of(client.get(AUDIT_CSV, query))
+    response = client.get(reverse("accounts:audit_xlsx"), query)
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    lines = [list(values) for values in sheet.iter_rows(values_only=True)]
+    notes = [line[0] for line in lines if str(line[0]).startswith("#")]
+    assert notes[0] == "# Releasable to: NATO only"
+    assert notes[2].startswith("# Filters: ") and "deu@" in notes[2]
+    table = [[("" if value is None else str(value)) for value in line] for line in lines[3:]]
+    assert table == csv_rows
