@@ -21,7 +21,15 @@ from accounts.models import Membership, Organisation, User
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort
 from roadmap.services import load_roadmap_file
-from tracker.models import CycleState, ReviewCycle, ReviewSnapshot, StatusUpdate
+from tracker.models import (
+    BestPractice,
+    BestPracticeState,
+    BestPracticeTag,
+    CycleState,
+    ReviewCycle,
+    ReviewSnapshot,
+    StatusUpdate,
+)
 from tracker.review_services import close_review_cycle, open_review_cycle
 
 SEED = 20240617
@@ -38,6 +46,7 @@ ACTIONS = 800
 ASSIGNMENTS = 25_000
 STATUS_UPDATES = 500_000
 USERS = 3_000
+BEST_PRACTICES = 5_000
 REVIEW_CYCLES = 20
 CYCLE_EVERY = timedelta(days=54)
 # Generated organisations beside the real ones of roadmap.yaml: (kind, count, code prefix).
@@ -62,6 +71,44 @@ RELEASABILITY = [
     Releasability.INDUSTRY,
     Releasability.PUBLIC,
 ]
+# Best practices are mostly published; the rest sit in the other states of the review.
+BEST_PRACTICE_STATES = [BestPracticeState.PUBLISHED] * 17 + [
+    BestPracticeState.SUBMITTED,
+    BestPracticeState.UNDER_REVIEW,
+    BestPracticeState.DRAFT,
+]
+# Words the generated practices are written from, so a library search finds some, not all.
+PRACTICE_APPROACHES = [
+    "Recycling",
+    "Stockpiling",
+    "Substitution",
+    "Diversification",
+    "Joint procurement",
+    "Supplier audits",
+    "Traceability",
+    "Long-term contracts",
+]
+PRACTICE_MATERIALS = [
+    "gallium",
+    "germanium",
+    "rare earth magnets",
+    "titanium",
+    "tungsten",
+    "cobalt",
+    "lithium",
+    "graphite",
+    "antimony",
+    "beryllium",
+]
+PRACTICE_SETTINGS = [
+    "munitions production",
+    "armoured vehicles",
+    "naval shipbuilding",
+    "satellite components",
+    "aircraft engines",
+    "night-vision optics",
+]
+PRACTICE_TAGS = ["recycling", "stockpile", "contracts", "audit", "substitution", "logistics"]
 
 
 class LargeDataError(Exception):
@@ -97,6 +144,7 @@ def expected_counts(scale: float) -> dict[str, int]:
         "assignments": assignments,
         "status updates": max(assignments, round(STATUS_UPDATES * scale)),
         "users": max(len(ROLE_BY_KIND), round(USERS * scale)),
+        "best practices": max(10, round(BEST_PRACTICES * scale)),
         "closed review cycles": max(1, round(REVIEW_CYCLES * scale)),
     }
 
@@ -134,6 +182,7 @@ class _Builder:
             self.step("status updates", self.status_updates)
             self.step("current status", self.current_status)
             self.step("closed review cycles", self.review_cycles)
+            self.step("best practices", self.best_practices)
         self.step("vacuum analyze", _analyze)
         self.report.counts = {
             "organisations": Organisation.objects.count(),
@@ -144,6 +193,7 @@ class _Builder:
             "status updates": StatusUpdate.objects.count(),
             "closed review cycles": ReviewCycle.objects.filter(state=CycleState.CLOSED).count(),
             "review snapshots": ReviewSnapshot.objects.count(),
+            "best practices": BestPractice.objects.count(),
         }
         return self.report
 
@@ -355,6 +405,70 @@ class _Builder:
             cycle = open_review_cycle(cycle=cycle, now=opens)
             close_review_cycle(cycle=cycle, now=opens + timedelta(days=28))
 
+    def best_practices(self) -> None:
+        """Bulk inserts: on PostgreSQL the table's trigger fills each row's search vector as it
+        goes in, so the library search works on them at once."""
+        rng = self.rng
+        end = HISTORY_END
+        authors = sorted(self.authors.items())
+        lines = list(LineOfEffort.objects.order_by("number").values_list("pk", flat=True))
+        rows = []
+        for index in range(self.sizes["best practices"]):
+            organisation_id, users = authors[index % len(authors)]
+            approach = rng.choice(PRACTICE_APPROACHES)
+            material = rng.choice(PRACTICE_MATERIALS)
+            setting = rng.choice(PRACTICE_SETTINGS)
+            other = rng.choice(PRACTICE_MATERIALS)
+            state = rng.choice(BEST_PRACTICE_STATES)
+            created = end - timedelta(hours=rng.randrange(24, HISTORY_DAYS * 24))
+            submitted = None if state == BestPracticeState.DRAFT else created + timedelta(days=2)
+            rows.append(
+                BestPractice(
+                    title=f"{approach} of {material} for {setting} ({index + 1})",
+                    summary=f"How one organisation secured {material} for {setting} by "
+                    f"{approach.lower()}, and what it would do differently.",
+                    body=f"## Context\n\nShortages of {material} and {other} delayed "
+                    f"{setting}.\n\n## Practice\n\n{approach} with partners across the "
+                    "Alliance, reviewed every quarter.\n\n## Results\n\nLead times fell "
+                    f"by {rng.randrange(5, 60)} %.",
+                    organisation_id=organisation_id,
+                    author_id=rng.choice(users),
+                    releasability=rng.choice(RELEASABILITY),
+                    state=state,
+                    created_at=created,
+                    updated_at=created + timedelta(days=7),
+                    submitted_at=submitted,
+                    published_at=created + timedelta(days=7)
+                    if state == BestPracticeState.PUBLISHED
+                    else None,
+                )
+            )
+        BestPractice.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        tags = BestPracticeTag.objects.bulk_create(
+            [BestPracticeTag(name=name) for name in PRACTICE_TAGS], ignore_conflicts=True
+        )
+        tag_ids = list(
+            BestPracticeTag.objects.filter(name__in=[tag.name for tag in tags]).values_list(
+                "pk", flat=True
+            )
+        )
+        practice_ids = list(BestPractice.objects.order_by("pk").values_list("pk", flat=True))
+        BestPractice.lines.through.objects.bulk_create(
+            [
+                BestPractice.lines.through(bestpractice_id=pk, lineofeffort_id=rng.choice(lines))
+                for pk in practice_ids
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        BestPractice.tags.through.objects.bulk_create(
+            [
+                BestPractice.tags.through(bestpractice_id=pk, bestpracticetag_id=tag)
+                for pk in practice_ids
+                for tag in rng.sample(tag_ids, 2)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
 
 def _analyze() -> None:
     """Fresh planner statistics and visibility map: without them PostgreSQL plans for empty
@@ -364,7 +478,7 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     models = (Organisation, User, Membership, KeyOutcome, ActionItem, Assignment, StatusUpdate)
-    tables = [model._meta.db_table for model in (*models, ReviewSnapshot)]
+    tables = [model._meta.db_table for model in (*models, ReviewSnapshot, BestPractice)]
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
         cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))

@@ -124,7 +124,9 @@ def dashboard(request):
     user = request.user
     _require_reader(user)
     rollup, line_progress = selectors.roadmap_progress(user=user)
-    heat = selectors.heat_map(user=user)
+    heat = selectors.heat_map(user=user, lines=[line for line, _figure in line_progress])
+    # One aggregate counts for the tallies and the two lists' headings.
+    counts = count_overdue_and_stale(user=user)
     return render(
         request,
         "roadmap/dashboard.html",
@@ -143,9 +145,9 @@ def dashboard(request):
                 for row in heat.rows
             ],
             "legend": _legend(),
-            "counts": count_overdue_and_stale(user=user),
-            "overdue": selectors.overdue_assignments(user=user),
-            "at_risk": selectors.at_risk_assignments(user=user),
+            "counts": counts,
+            "overdue": selectors.overdue_assignments(user=user, count=counts["overdue"]),
+            "at_risk": selectors.at_risk_assignments(user=user, count=counts["at_risk"]),
             "recent": selectors.recent_status_updates(user=user),
             "recent_days": selectors.RECENT_DAYS,
             "cycle": selectors.open_cycle_summary(user=user),

@@ -12,19 +12,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import UPDATING_ROLES, Role
 from accounts.models import Membership
-from roadmap.choices import Status
-from roadmap.models import Assignment
+from roadmap.choices import STATUS_SEVERITY, Status
+from roadmap.models import ActionItem, Assignment
 from tracker import review_services, services
 from tracker.models import CycleState, ReviewCycle
 from tracker.rollups import rollup_roadmap
+
+PAGE_SIZE = settings.REST_FRAMEWORK["PAGE_SIZE"]
 
 
 class BenchmarkError(Exception):
@@ -130,16 +136,68 @@ SELECT COUNT(*) FROM roadmap_assignment a
 JOIN accounts_organisation o ON o.id = a.organisation_id {where}
 """
 FILTER = "WHERE o.code = %s AND a.status = %s"
-
-ROLLUP_BY = """
-SELECT {key}, COUNT(*), AVG(a.progress), MIN(a.status), MAX(a.status)
-FROM roadmap_assignment a
-JOIN roadmap_actionitem ai ON ai.id = a.action_id
-JOIN roadmap_keyoutcome ko ON ko.id = ai.outcome_id
-WHERE a.status <> 'cancelled'
-GROUP BY {key}
+OVERDUE_FILTER = (
+    "WHERE COALESCE(a.due_date, ai.due_date) < %s AND a.status NOT IN ('completed', 'cancelled')"
+)
+TEXT_COLUMNS = ["ai.code", "ai.title", "o.code", "o.name"]
+ASSIGNMENT_COUNT_WITH_ACTION = """
+SELECT COUNT(*) FROM roadmap_assignment a
+JOIN accounts_organisation o ON o.id = a.organisation_id
+JOIN roadmap_actionitem ai ON ai.id = a.action_id {where}
 """
-ROLLUP = [(ROLLUP_BY.format(key=key), []) for key in ("a.action_id", "ai.outcome_id", "ko.line_id")]
+
+
+def _contains(column: str) -> str:
+    """Case-insensitive "contains", written as Django writes it for each database."""
+    if connection.vendor == "postgresql":
+        return f"UPPER({column}::text) LIKE UPPER(%s)"
+    return f"{column} LIKE %s ESCAPE '\\'"
+
+
+def _assignment_list_sql(where: str, params: list, *, offset: int = 0) -> list:
+    page = ASSIGNMENT_PAGE.format(where=where)
+    if offset:
+        page = page.replace("LIMIT 50", f"LIMIT 50 OFFSET {offset}")
+    count = ASSIGNMENT_COUNT_WITH_ACTION if "ai." in where else ASSIGNMENT_COUNT
+    return [(count.format(where=where), params), (page, params)]
+
+
+# The roll-up tree as one would write it by hand: each assignment's code computed once, the
+# actions aggregated over their assignments, then each level over the one below.
+RANKS = " ".join(
+    f"WHEN a.status = '{status}' THEN {rank}" for status, rank in STATUS_SEVERITY.items()
+)
+CATEGORIES = ", ".join(
+    [f"SUM(CASE WHEN c.code = {rank} THEN 1 ELSE 0 END)" for rank in range(7)]
+    + ["SUM(CASE WHEN c.code IS NULL AND c.id IS NOT NULL THEN 1 ELSE 0 END)"]
+)
+UPPER = """SELECT p.id, p.{parent} AS parent, COUNT(c.id) AS total,
+  SUM(CASE WHEN c.total = 0 OR c.counted > 0 THEN 1 ELSE 0 END) AS counted,
+  SUM(CASE WHEN c.reported > 0 THEN 1 ELSE 0 END) AS reported,
+  MAX(CASE WHEN c.id IS NULL THEN 1 ELSE c.worst END) AS worst, AVG(c.progress) AS progress
+FROM {table} p LEFT JOIN {below} c ON c.parent = p.id GROUP BY p.id, p.{parent}"""
+ROLLUP_TREE = f"""
+WITH codes AS (
+  SELECT a.id, a.action_id, a.progress, CASE WHEN a.status = 'cancelled' THEN 6
+    WHEN a.last_reported_at IS NULL THEN NULL {RANKS} END AS code
+  FROM roadmap_assignment a),
+actions AS (
+  SELECT ai.id, ai.outcome_id AS parent, COUNT(c.id) AS total,
+    SUM(CASE WHEN c.id IS NOT NULL AND (c.code IS NULL OR c.code < 6) THEN 1 ELSE 0 END)
+      AS counted,
+    SUM(CASE WHEN c.code < 6 THEN 1 ELSE 0 END) AS reported,
+    MAX(CASE WHEN c.code IS NULL THEN 1 WHEN c.code < 6 THEN c.code END) AS worst,
+    AVG(CASE WHEN c.code < 6 THEN c.progress END) AS progress, {CATEGORIES}
+  FROM roadmap_actionitem ai LEFT JOIN codes c ON c.action_id = ai.id
+  GROUP BY ai.id, ai.outcome_id),
+outcomes AS ({UPPER.format(parent="line_id", table="roadmap_keyoutcome", below="actions")}),
+lines AS ({UPPER.format(parent="roadmap_id", table="roadmap_lineofeffort", below="outcomes")})
+SELECT id, total, counted, reported, worst, progress FROM actions
+UNION ALL SELECT id, total, counted, reported, worst, progress FROM outcomes
+UNION ALL SELECT id, total, counted, reported, worst, progress FROM lines
+UNION ALL SELECT 0, COUNT(*), SUM(counted), SUM(reported), MAX(worst), AVG(progress) FROM lines
+"""
+ROLLUP = [(ROLLUP_TREE, [])]
 
 HEAT_MAP = """
 SELECT a.organisation_id, ko.line_id, COUNT(*), AVG(a.progress), MAX(a.status)
@@ -247,6 +305,147 @@ JOIN roadmap_keyoutcome ko ON ko.id = ai.outcome_id
 """
 
 
+ACTION_PAGE = [
+    # The action with its outcome and line.
+    (
+        "SELECT ai.id, ai.code, ai.title, ai.description, ai.due_date, ko.code, ko.title, "
+        "l.code, l.title FROM roadmap_actionitem ai "
+        "JOIN roadmap_keyoutcome ko ON ko.id = ai.outcome_id "
+        "JOIN roadmap_lineofeffort l ON l.id = ko.line_id WHERE ai.code = %s",
+        "code",
+    ),
+    # Its holders, as the list shows them.
+    (
+        "SELECT a.id, a.role, a.status, a.progress, a.version, a.last_reported_at, "
+        "COALESCE(a.due_date, ai.due_date), o.code, o.name FROM roadmap_assignment a "
+        "JOIN accounts_organisation o ON o.id = a.organisation_id "
+        "JOIN roadmap_actionitem ai ON ai.id = a.action_id "
+        "WHERE a.action_id = %s ORDER BY a.role DESC, o.code",
+        "id",
+    ),
+    # Its roll-up: the figure and each holder's part.
+    (
+        "SELECT COUNT(*), MAX(a.status), AVG(a.progress) FROM roadmap_assignment a "
+        "WHERE a.action_id = %s AND a.status <> 'cancelled'",
+        "id",
+    ),
+    # The newest 100 updates of its timeline, and how many there are.
+    (
+        "SELECT u.id, u.status, u.progress, u.narrative, u.evidence_links, u.releasability, "
+        "u.created_at, u.version, us.first_name, us.last_name, us.email, o.code, ai.code "
+        "FROM tracker_statusupdate u JOIN roadmap_assignment a ON a.id = u.assignment_id "
+        "JOIN accounts_organisation o ON o.id = a.organisation_id "
+        "JOIN roadmap_actionitem ai ON ai.id = a.action_id "
+        "LEFT JOIN accounts_user us ON us.id = u.author_id "
+        "WHERE a.action_id = %s ORDER BY u.created_at DESC, u.id DESC LIMIT 100",
+        "id",
+    ),
+    (
+        "SELECT COUNT(*) FROM tracker_statusupdate u "
+        "JOIN roadmap_assignment a ON a.id = u.assignment_id WHERE a.action_id = %s",
+        "id",
+    ),
+    # Published best practices that name it.
+    (
+        "SELECT bp.id, bp.title, bp.summary, bp.published_at FROM tracker_bestpractice bp "
+        "JOIN tracker_bestpractice_actions ba ON ba.bestpractice_id = bp.id "
+        "WHERE ba.actionitem_id = %s AND bp.state = 'published' "
+        "ORDER BY bp.published_at DESC, bp.id DESC LIMIT 10",
+        "id",
+    ),
+]
+
+REPORT_FIGURES = """COUNT(*), SUM(CASE WHEN s.expected_to_report THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.reported_in_cycle AND s.expected_to_report THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.overdue THEN 1 ELSE 0 END), SUM(CASE WHEN s.stale THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.change > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.change < 0 THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.change = 0 THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.assessed_status <> '' AND s.assessed_status <> s.status THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.last_reported_at IS NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'completed' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'on_track' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'at_risk' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'off_track' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'blocked' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'not_started' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END),
+SUM(CASE WHEN s.status = 'cancelled' AND s.last_reported_at IS NOT NULL THEN 1 ELSE 0 END)"""
+REPORT_DETAIL = """
+SELECT s.id, s.status, s.previous_status, s.assessed_status, s.change, s.progress,
+       o.code, o.name, ai.code, ai.title
+FROM tracker_reviewsnapshot s
+JOIN accounts_organisation o ON o.id = s.organisation_id
+JOIN roadmap_assignment a ON a.id = s.assignment_id
+JOIN roadmap_actionitem ai ON ai.id = a.action_id
+WHERE s.cycle_id = %s AND {where}
+ORDER BY o.code, ai.code
+"""
+REVIEW_REPORT = [
+    ("SELECT id, title, state, opened_at, closed_at FROM tracker_reviewcycle WHERE id = %s"),
+    f"SELECT {REPORT_FIGURES} FROM tracker_reviewsnapshot s WHERE s.cycle_id = %s",
+    f"SELECT o.id, o.code, o.name, {REPORT_FIGURES} FROM tracker_reviewsnapshot s "
+    "JOIN accounts_organisation o ON o.id = s.organisation_id WHERE s.cycle_id = %s "
+    "GROUP BY o.id, o.code, o.name ORDER BY o.code",
+    f"SELECT l.code, l.title, l.number, {REPORT_FIGURES} FROM tracker_reviewsnapshot s "
+    "JOIN roadmap_lineofeffort l ON l.id = s.line_id WHERE s.cycle_id = %s "
+    "GROUP BY l.code, l.title, l.number ORDER BY l.number",
+    REPORT_DETAIL.format(where="s.change IS NOT NULL AND s.change <> 0"),
+    REPORT_DETAIL.format(where="s.assessed_status <> '' AND s.assessed_status <> s.status"),
+]
+
+BEST_PRACTICE_COLUMNS = """bp.id, bp.title, bp.summary, bp.releasability, bp.published_at,
+o.code, o.name, u.first_name, u.last_name"""
+BEST_PRACTICE_FROM = """FROM tracker_bestpractice bp
+JOIN accounts_organisation o ON o.id = bp.organisation_id
+JOIN accounts_user u ON u.id = bp.author_id"""
+BEST_PRACTICE_RELATIONS = [
+    "SELECT bt.bestpractice_id, t.name FROM tracker_bestpractice_tags bt "
+    "JOIN tracker_bestpracticetag t ON t.id = bt.bestpracticetag_id "
+    "WHERE bt.bestpractice_id IN ({ids})",
+    "SELECT bl.bestpractice_id, l.code FROM tracker_bestpractice_lines bl "
+    "JOIN roadmap_lineofeffort l ON l.id = bl.lineofeffort_id WHERE bl.bestpractice_id IN ({ids})",
+    "SELECT bm.bestpractice_id, m.name FROM tracker_bestpractice_materials bm "
+    "JOIN roadmap_criticalmaterial m ON m.id = bm.criticalmaterial_id "
+    "WHERE bm.bestpractice_id IN ({ids})",
+]
+# The filter form's drop-downs.
+BEST_PRACTICE_CHOICES = [
+    "SELECT id, code, title FROM roadmap_lineofeffort ORDER BY number",
+    "SELECT id, slug, name FROM roadmap_criticalmaterial ORDER BY name",
+    "SELECT id, code, name FROM accounts_organisation ORDER BY code",
+    "SELECT id, name FROM tracker_bestpracticetag ORDER BY name",
+]
+
+
+def _best_practice_search_sql(text: str) -> list[tuple[str, list]]:
+    """The library's first page of matches: published (the secretariat reads every marking),
+    ranked as the library ranks them; then the tags, lines and materials of that page."""
+    if connection.vendor == "postgresql":
+        query = "websearch_to_tsquery('english', %s)"
+        where = f"WHERE bp.state = 'published' AND bp.search_vector @@ {query}"
+        rank = f", ts_rank(bp.search_vector, {query}) AS rank"
+        order, params, ranked = "rank DESC, bp.published_at DESC, bp.id DESC", [text], [text] * 2
+    else:
+        where = (
+            "WHERE bp.state = 'published' "
+            "AND (bp.title LIKE %s OR bp.summary LIKE %s OR bp.body LIKE %s)"
+        )
+        rank, order = "", "bp.published_at DESC, bp.id DESC"
+        params = ranked = [f"%{text}%"] * 3
+    page = (
+        f"SELECT {BEST_PRACTICE_COLUMNS}{rank} {BEST_PRACTICE_FROM} {where} "
+        f"ORDER BY {order} LIMIT 25"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(page, ranked)
+        ids = ", ".join(str(row[0]) for row in cursor.fetchall()) or "NULL"
+    return [
+        *[(sql, []) for sql in BEST_PRACTICE_CHOICES],
+        (f"SELECT COUNT(*) FROM tracker_bestpractice bp {where}", params),
+        (page, ranked),
+        *[(sql.format(ids=ids), []) for sql in BEST_PRACTICE_RELATIONS],
+    ]
+
+
 @dataclass
 class Context:
     client: Client
@@ -255,6 +454,20 @@ class Context:
     assignment: Assignment
     cycle: ReviewCycle
     now: object
+    closed_cycle: ReviewCycle | None = None
+    action: ActionItem | None = None
+
+
+def _log_in_verified(client: Client, user) -> None:
+    """A session that has given its second factor, as the secretariat's must have: an
+    authenticator app (rolled back with the rest) and the session mark django-otp sets."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def _context(now) -> Context:
@@ -297,8 +510,15 @@ def _context(now) -> Context:
         )
         cycle = review_services.open_review_cycle(cycle=cycle, now=now - timedelta(days=10))
     client = Client(HTTP_HOST="localhost")
-    client.force_login(secretariat.user)
-    return Context(client, secretariat.user, delegate, assignment, cycle, now)
+    _log_in_verified(client, secretariat.user)
+    closed = ReviewCycle.objects.filter(state=CycleState.CLOSED).order_by("-closed_at").first()
+    # The longest timeline: the action whose holders reported most.
+    action = (
+        ActionItem.objects.annotate(updates=Count("assignments__updates"))
+        .order_by("-updates", "code")
+        .first()
+    )
+    return Context(client, secretariat.user, delegate, assignment, cycle, now, closed, action)
 
 
 def _get(client: Client, path: str, data=None) -> Callable[[], object]:
@@ -311,10 +531,77 @@ def _get(client: Client, path: str, data=None) -> Callable[[], object]:
     return run
 
 
-def scenarios(ctx: Context) -> list[Scenario]:
+SEARCH_TEXT = "gallium"
+
+
+def _assignment_scenarios(ctx: Context) -> list[Scenario]:
+    """The assignment list API: no filter, by organisation and status, overdue, text search;
+    the first page, and the last."""
     api = reverse("tracker-api:assignment-list")
-    organisation = ctx.assignment.organisation.code
+    organisation = ctx.assignment.organisation
     status = ctx.assignment.status
+    today = timezone.localdate(ctx.now)
+    text = organisation.name.split()[0]
+    contains = f"%{text}%"
+    total = Assignment.objects.count()
+    last_page = max(1, -(-total // PAGE_SIZE))
+    like = "WHERE " + " OR ".join(_contains(column) for column in TEXT_COLUMNS)
+    return [
+        Scenario("api_assignments", _get(ctx.client, api), _assignment_list_sql("", [])),
+        Scenario(
+            "api_assignments_org_status",
+            _get(ctx.client, api, {"organisation": organisation.code, "status": status}),
+            _assignment_list_sql(FILTER, [organisation.code, status]),
+        ),
+        Scenario(
+            "api_assignments_overdue",
+            _get(ctx.client, api, {"overdue": "true"}),
+            _assignment_list_sql(OVERDUE_FILTER, [today]),
+        ),
+        Scenario(
+            "api_assignments_search",
+            _get(ctx.client, api, {"q": text}),
+            _assignment_list_sql(like, [contains] * 4),
+        ),
+        Scenario(
+            "api_assignments_last_page",
+            _get(ctx.client, api, {"page": last_page}),
+            _assignment_list_sql("", [], offset=(last_page - 1) * PAGE_SIZE),
+        ),
+    ]
+
+
+def _page_scenarios(ctx: Context) -> list[Scenario]:
+    """Pages a reader opens every day beside the dashboard."""
+    found = []
+    if ctx.action is not None:
+        values = {"code": ctx.action.code, "id": ctx.action.pk}
+        found.append(
+            Scenario(
+                "action_page",
+                _get(ctx.client, reverse("roadmap:action", args=[ctx.action.code])),
+                [(sql, [values[key]]) for sql, key in ACTION_PAGE],
+            )
+        )
+    if ctx.closed_cycle is not None:
+        found.append(
+            Scenario(
+                "review_report",
+                _get(ctx.client, reverse("reviews:report", args=[ctx.closed_cycle.pk])),
+                [(sql, [ctx.closed_cycle.pk] * sql.count("%s")) for sql in REVIEW_REPORT],
+            )
+        )
+    found.append(
+        Scenario(
+            "best_practice_search",
+            _get(ctx.client, reverse("best_practices:library"), {"q": SEARCH_TEXT}),
+            _best_practice_search_sql(SEARCH_TEXT),
+        )
+    )
+    return found
+
+
+def scenarios(ctx: Context) -> list[Scenario]:
     request = services.UpdateRequest(
         assignment_id=ctx.assignment.pk,
         base_version=ctx.assignment.version,
@@ -326,19 +613,8 @@ def scenarios(ctx: Context) -> list[Scenario]:
         Scenario(
             "dashboard", _get(ctx.client, reverse("roadmap:dashboard")), _dashboard_sql(ctx.now)
         ),
-        Scenario(
-            "api_assignments",
-            _get(ctx.client, api),
-            [(ASSIGNMENT_COUNT.format(where=""), []), (ASSIGNMENT_PAGE.format(where=""), [])],
-        ),
-        Scenario(
-            "api_assignments_org_status",
-            _get(ctx.client, api, {"organisation": organisation, "status": status}),
-            [
-                (ASSIGNMENT_COUNT.format(where=FILTER), [organisation, status]),
-                (ASSIGNMENT_PAGE.format(where=FILTER), [organisation, status]),
-            ],
-        ),
+        *_assignment_scenarios(ctx),
+        *_page_scenarios(ctx),
         Scenario(
             "record_status_update",
             lambda: services.record_status_update(user=ctx.delegate, request=request),

@@ -21,10 +21,12 @@ The rules, which `Figure.explain()` repeats to the reader:
 - Status counts (`Figure.counts`) are of the assignments beneath, the distribution a report
   shows; the other counts are of children.
 
-Everything is computed by the database. Each level is one GROUP BY of its nodes joined to the
-assignments beneath them: the worst of the worst is the worst, so one pass gives the status and
-the counts. Progress, a mean of means, is a correlated subquery run once per node. The whole
-roadmap costs four queries whatever its size.
+Everything is computed by the database, the whole tree in one query: a GROUP BY of the actions
+joined to their assignments, then each level above aggregates the rows of the level below it
+(common table expressions), so the mean of means is an AVG over the children's AVG and the worst
+of the worst is a MAX. Nothing is correlated, so the database reads each assignment once; the
+nested correlated subqueries this replaced made PostgreSQL estimate millions of row visits and
+spend half a second compiling the query (JIT) before running it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -41,10 +44,8 @@ from django.db.models import (
     FloatField,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -57,12 +58,9 @@ from roadmap.choices import STATUS_SEVERITY, Status
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort, Roadmap
 from tracker.selectors import overdue_q, stale_q
 
-# A child's code: its worst status rank (0 completed .. 5 blocked), CANCELLED when every child
-# beneath it is cancelled, NULL when nothing beneath it was reported.
-CANCELLED = 6
 NOT_REPORTED_RANK = STATUS_SEVERITY[Status.NOT_STARTED]
+NEEDS_ATTENTION = (Status.AT_RISK, Status.OFF_TRACK, Status.BLOCKED)
 STATUS_BY_RANK = {rank: status for status, rank in STATUS_SEVERITY.items()}
-INDUSTRY_FIELDS = {"status": "industry_status", "last_reported_at": "industry_reported_at"}
 
 
 @dataclass(frozen=True)
@@ -247,16 +245,19 @@ class RoadmapRollup:
         return self.actions.get(pk) or Figure("assignment")
 
 
-# SQL building blocks
+# SQL building blocks. Each aggregate compares plain columns: a CASE that every count
+# re-evaluated made the roll-ups spend most of their time computing the same code 13 times a row.
 
 
-def _assignment_code(fields: _Fields, prefix: str = "") -> Case:
-    """An assignment row's code; on a LEFT JOIN a missing assignment reads as not reported."""
+def _rank(fields: _Fields, prefix: str = "") -> Case:
+    """A row's rank for the worst status: not reported (or no assignment joined) counts as not
+    started; a cancelled row has none and so drops out of Max."""
     status = prefix + fields.status
     return Case(
-        When(Q(**{status: Status.CANCELLED}), then=Value(CANCELLED)),
-        When(Q(**{f"{prefix}{fields.reported_at}__isnull": True}), then=Value(None)),
+        When(Q(**{status: Status.CANCELLED}), then=Value(None)),
+        When(Q(**{f"{prefix}{fields.reported_at}__isnull": True}), then=Value(NOT_REPORTED_RANK)),
         *[When(Q(**{status: value}), then=Value(rank)) for value, rank in STATUS_SEVERITY.items()],
+        default=Value(NOT_REPORTED_RANK),
         output_field=IntegerField(),
     )
 
@@ -273,85 +274,41 @@ def _assignment_progress(fields: _Fields, prefix: str = "") -> Case:
     )
 
 
-def _rank() -> Case:
-    """A row's rank for the worst status: not reported (or nothing joined) counts as not
-    started; a cancelled row has none and so drops out of Max."""
-    return Case(
-        When(r_code__isnull=True, then=Value(NOT_REPORTED_RANK)),
-        When(r_code__lt=CANCELLED, then=F("r_code")),
-        output_field=IntegerField(),
-    )
-
-
 def _rows(queryset: QuerySet, fields: _Fields, path: str) -> QuerySet:
     """Joins each node to the assignments beneath it (LEFT JOIN: a node with none keeps a row)."""
-    return queryset.order_by().alias(
-        r_code=_assignment_code(fields, path), r_progress=_assignment_progress(fields, path)
-    )
+    return queryset.order_by().alias(r_progress=_assignment_progress(fields, path))
 
 
-def _aggregates(*, path: str, child: str) -> dict:
+def _aggregates(fields: _Fields, *, path: str, child: str) -> dict:
     """Figures of each group of rows from _rows, in one pass.
 
-    A child is counted when any row beneath it is not cancelled, reported when any such row is
-    reported, and its worst status is the worst row beneath it, so one GROUP BY answers for
-    every level. Status counts are of the assignments beneath, the distribution a report shows.
+    A child is counted when any row beneath it is not cancelled (a node with no assignment
+    keeps one row, which is not), reported when any such row is reported, and its worst
+    status is the worst row beneath it, so one GROUP BY answers for every level. Status counts
+    are of the assignments beneath, the distribution a report shows; an assignment with no
+    report, or a status no rank knows, is "not reported".
     """
     assignment = f"{path}id" if path else "pk"
     distinct = child != assignment  # several rows per child only above the action level
+    status, reported_at = path + fields.status, path + fields.reported_at
+    cancelled = Q(**{status: Status.CANCELLED})
+    reported = Q(**{f"{reported_at}__isnull": False})
+    by_status = {
+        f"n_{value}": Count(assignment, filter=Q(**{status: value}) & reported)
+        for value in STATUS_SEVERITY
+    }
     return {
         "total": Count(child, distinct=distinct),
-        "counted": Count(
-            child, distinct=distinct, filter=Q(r_code__isnull=True) | Q(r_code__lt=CANCELLED)
-        ),
+        "counted": Count(child, distinct=distinct, filter=~cancelled),
         "reported": Count(child, distinct=distinct, filter=Q(r_progress__isnull=False)),
-        "worst": Max(_rank()),
+        "worst": Max(_rank(fields, path)),
         "progress": Avg("r_progress", output_field=FloatField()),
-        "n_not_reported": Count(assignment, filter=Q(r_code__isnull=True)),
-        "n_cancelled": Count(assignment, filter=Q(r_code=CANCELLED)),
-        **{
-            f"n_{status}": Count(assignment, filter=Q(r_code=rank))
-            for status, rank in STATUS_SEVERITY.items()
-        },
+        "n_cancelled": Count(assignment, filter=cancelled),
+        "n_not_reported": Count(assignment)
+        - Count(assignment, filter=cancelled)
+        - Count(assignment, filter=Q(**{f"{status}__in": list(STATUS_SEVERITY)}) & reported),
+        **by_status,
     }
-
-
-class _OncePerGroup(Subquery):
-    """A subquery correlated only to the key a query groups by. Django would add it to the
-    GROUP BY, which makes the database run it once per joined row; left out, it runs once per
-    group."""
-
-    def get_group_by_cols(self):
-        return []
-
-
-def _mean_over(model, parent: str, child_progress) -> Subquery:
-    """Mean of the children's progress per outer parent: each child weighs 1."""
-    return _OncePerGroup(
-        model.objects.filter(**{parent: OuterRef("pk")})
-        .order_by()
-        .alias(c=child_progress)
-        .values(parent)
-        .annotate(p=Avg("c", output_field=FloatField()))
-        .values("p"),
-        output_field=FloatField(),
-    )
-
-
-def _action_progress(fields: _Fields) -> Subquery:
-    return _mean_over(Assignment, "action", _assignment_progress(fields))
-
-
-def _outcome_progress(fields: _Fields) -> Subquery:
-    return _mean_over(ActionItem, "outcome", _action_progress(fields))
-
-
-def _line_progress(fields: _Fields) -> Subquery:
-    return _mean_over(KeyOutcome, "line", _outcome_progress(fields))
-
-
-def _roadmap_progress(fields: _Fields) -> Subquery:
-    return _mean_over(LineOfEffort, "roadmap", _line_progress(fields))
 
 
 @dataclass(frozen=True)
@@ -360,32 +317,88 @@ class _Level:
     path: str  # from the model to the assignments beneath it
     child: str  # from the model to its children's key
     children_kind: str
-    mean_of_means: object = None  # progress one level at a time; None: mean of assignments
 
 
 LEVELS = {
     "assignment": _Level(Assignment, "", "pk", "assignment"),
     "action": _Level(ActionItem, "assignments__", "assignments__id", "assignment"),
-    "outcome": _Level(
-        KeyOutcome, "actions__assignments__", "actions__id", "action", _outcome_progress
-    ),
-    "line": _Level(
-        LineOfEffort, "outcomes__actions__assignments__", "outcomes__id", "outcome", _line_progress
-    ),
-    "roadmap": _Level(
-        Roadmap, "lines__outcomes__actions__assignments__", "lines__id", "line", _roadmap_progress
-    ),
 }
 
 
 def _level_rows(level: str, fields: _Fields, nodes: QuerySet | None = None, **named):
     """One aggregated row per node of the level: one query, however many assignments."""
     spec = LEVELS[level]
-    aggregates = _aggregates(path=spec.path, child=spec.child)
-    if spec.mean_of_means is not None:
-        aggregates["progress"] = spec.mean_of_means(fields)
     nodes = spec.model.objects.all() if nodes is None else nodes
-    return _rows(nodes, fields, spec.path).values("id", **named).annotate(**aggregates)
+    return (
+        _rows(nodes, fields, spec.path)
+        .values("id", **named)
+        .annotate(**_aggregates(fields, path=spec.path, child=spec.child))
+    )
+
+
+# The levels above the actions, bottom up: the level, its model and the key of its parent.
+UPPER_LEVELS = [
+    ("outcome", KeyOutcome, "line_id"),
+    ("line", LineOfEffort, "roadmap_id"),
+    ("roadmap", Roadmap, None),
+]
+COUNT_COLUMNS = ["n_not_reported", "n_cancelled", *(f"n_{status}" for status in STATUS_SEVERITY)]
+TREE_COLUMNS = ["id", "total", "counted", "reported", "worst", "progress", *COUNT_COLUMNS]
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _upper_level_sql(children: str, nodes: str) -> str:
+    """A level's figures from its children's rows (`children`, a CTE), by the same rules as an
+    action's from its assignments: a child is counted unless it is cancelled (it has children
+    and none is counted), reported when anything beneath it is, and a node with no children
+    at all reads as one not reported child for the worst status, as a LEFT JOIN row would."""
+    counts = ",\n  ".join(f"COALESCE(SUM(c.{name}), 0) AS {name}" for name in COUNT_COLUMNS)
+    return f"""SELECT p.id AS id, p.parent AS parent,
+  COUNT(c.id) AS total,
+  SUM(CASE WHEN c.total = 0 OR c.counted > 0 THEN 1 ELSE 0 END) AS counted,
+  SUM(CASE WHEN c.reported > 0 THEN 1 ELSE 0 END) AS reported,
+  MAX(CASE WHEN c.id IS NULL THEN {NOT_REPORTED_RANK} ELSE c.worst END) AS worst,
+  AVG(c.progress) AS progress,
+  {counts}
+FROM ({nodes}) p LEFT JOIN {children} c ON c.parent = p.id
+GROUP BY p.id, p.parent"""
+
+
+def _tree(fields: _Fields, *, actions: QuerySet, up_to: str, scope: dict) -> dict[str, dict]:
+    """Rows of every level from the actions up to `up_to`, {level: {id: row}}, in one query.
+
+    `scope` narrows each upper level's nodes ({level: queryset}); a level left out takes all."""
+    action_sql, params = _compiled(_level_rows("action", fields, actions, parent=F("outcome_id")))
+    ctes, params = [f"action_rows AS ({action_sql})"], list(params)
+    levels, below = ["action"], "action_rows"
+    for level, model, parent in UPPER_LEVELS:
+        nodes = scope.get(level, model.objects.all()).order_by()
+        nodes = nodes.values("id", parent=F(parent) if parent else Value(None, IntegerField()))
+        nodes_sql, nodes_params = _compiled(nodes)
+        ctes.append(f"{level}_rows AS ({_upper_level_sql(below, nodes_sql)})")
+        params.extend(nodes_params)
+        levels.append(level)
+        below = f"{level}_rows"
+        if level == up_to:
+            break
+    columns = ", ".join(TREE_COLUMNS)
+    union = " UNION ALL ".join(
+        f"SELECT {index} AS level, {columns} FROM {level}_rows"
+        for index, level in enumerate(levels)
+    )
+    tree: dict[str, dict] = {level: {} for level in levels}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} {union}", params)
+        names = ["level", *TREE_COLUMNS]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            # PostgreSQL sums counts as numeric: whole numbers here, as everywhere else.
+            row.update({name: int(row[name]) for name in COUNT_COLUMNS})
+            tree[levels[row["level"]]][row["id"]] = row
+    return tree
 
 
 def _figures(rows, *, key: str, children_kind: str) -> dict[int, Figure]:
@@ -393,20 +406,45 @@ def _figures(rows, *, key: str, children_kind: str) -> dict[int, Figure]:
     return {row[key]: Figure.from_row(row, children_kind=children_kind) for row in rows}
 
 
-def _single(level: str, *, user, node, children: QuerySet, child_level: str) -> Figure:
-    """One node's figure, naming each child: two queries."""
-    fields = _fields_for(user)
-    kind = LEVELS[level].children_kind
+CHILDREN_KIND = {"action": "assignment", "outcome": "action", "line": "outcome", "roadmap": "line"}
+LEVEL_BELOW = {"outcome": "action", "line": "outcome"}
+
+
+def _tree_figures(tree: dict[str, dict], level: str) -> dict[int, Figure]:
+    kind = CHILDREN_KIND[level]
+    return {pk: Figure.from_row(row, children_kind=kind) for pk, row in tree[level].items()}
+
+
+def _subtree(
+    level: str, *, user, node, actions: QuerySet, scope: dict, children: QuerySet
+) -> Figure:
+    """One outcome's or line's figure, naming each child: the tree beneath it, and the names;
+    two queries."""
+    kind = CHILDREN_KIND[level]
     if not policy.can_view_roadmap(user):
         return Figure(kind)
-    row = _level_rows(level, fields, LEVELS[level].model.objects.filter(pk=node.pk)).first()
+    tree = _tree(_fields_for(user), actions=actions, up_to=level, scope=scope)
+    row = tree[level].get(node.pk)
     figure = Figure.from_row(row, children_kind=kind) if row else Figure(kind)
-    label, order = (
-        ("organisation__code", "label") if child_level == "assignment" else ("code", "number")
-    )
-    for child in _level_rows(child_level, fields, children, label=F(label)).order_by(order):
-        child_kind = LEVELS[child_level].children_kind
-        _name_child(figure, child["label"], Figure.from_row(child, children_kind=child_kind))
+    child_level = LEVEL_BELOW[level]
+    figures = _tree_figures(tree, child_level)
+    for pk, code in children.order_by("number").values_list("pk", "code"):
+        _name_child(figure, code, figures.get(pk) or Figure(CHILDREN_KIND[child_level]))
+    return figure
+
+
+def _holders(*, user, action: ActionItem) -> Figure:
+    """One action's figure, naming each holder by organisation code: two queries."""
+    fields = _fields_for(user)
+    if not policy.can_view_roadmap(user):
+        return Figure("assignment")
+    row = _level_rows("action", fields, ActionItem.objects.filter(pk=action.pk)).first()
+    figure = Figure.from_row(row, children_kind="assignment") if row else Figure("assignment")
+    holders = policy.visible_assignments(user).filter(action=action)
+    for child in _level_rows("assignment", fields, holders, label=F("organisation__code")).order_by(
+        "label"
+    ):
+        _name_child(figure, child["label"], Figure.from_row(child, children_kind="assignment"))
     return figure
 
 
@@ -430,59 +468,59 @@ def _name_child(figure: Figure, code: str, child: Figure) -> None:
 
 
 def rollup_roadmap(*, user) -> RoadmapRollup:
-    """Every action, outcome and line and the whole roadmap, in four queries."""
+    """Every action, outcome and line and the whole roadmap, in one query."""
     if not policy.can_view_roadmap(user):
         return RoadmapRollup(roadmap=Figure("line"), lines={}, outcomes={}, actions={})
-    fields = _fields_for(user)
-    roadmaps = _figures(_level_rows("roadmap", fields), key="id", children_kind="line")
+    tree = _tree(_fields_for(user), actions=ActionItem.objects.all(), up_to="roadmap", scope={})
+    roadmaps = _tree_figures(tree, "roadmap")
     return RoadmapRollup(
         # The product tracks one roadmap; its figure, or an empty one before it is loaded.
         roadmap=next(iter(roadmaps.values()), Figure("line")),
-        lines=_figures(_level_rows("line", fields), key="id", children_kind="outcome"),
-        outcomes=_figures(_level_rows("outcome", fields), key="id", children_kind="action"),
-        actions=_figures(_level_rows("action", fields), key="id", children_kind="assignment"),
+        lines=_tree_figures(tree, "line"),
+        outcomes=_tree_figures(tree, "outcome"),
+        actions=_tree_figures(tree, "action"),
     )
 
 
 def rollup_for_action(*, user, action: ActionItem) -> Figure:
     """One action from its assignments, naming each holder by organisation code."""
-    return _single(
-        "action",
-        user=user,
-        node=action,
-        children=policy.visible_assignments(user).filter(action=action),
-        child_level="assignment",
-    )
+    return _holders(user=user, action=action)
 
 
 def rollup_for_outcome(*, user, outcome: KeyOutcome) -> Figure:
     """One outcome from its actions, naming each action."""
-    return _single(
+    return _subtree(
         "outcome",
         user=user,
         node=outcome,
+        actions=ActionItem.objects.filter(outcome=outcome),
+        scope={"outcome": KeyOutcome.objects.filter(pk=outcome.pk)},
         children=ActionItem.objects.filter(outcome=outcome),
-        child_level="action",
     )
 
 
 def rollup_for_line(*, user, line: LineOfEffort) -> Figure:
     """One line from its outcomes, naming each outcome."""
-    return _single(
+    return _subtree(
         "line",
         user=user,
         node=line,
+        actions=ActionItem.objects.filter(outcome__line=line),
+        scope={
+            "outcome": KeyOutcome.objects.filter(line=line),
+            "line": LineOfEffort.objects.filter(pk=line.pk),
+        },
         children=KeyOutcome.objects.filter(line=line),
-        child_level="outcome",
     )
 
 
 def rollup_by_organisation(*, user) -> dict[int, Figure]:
     """Per organisation id, from all of its assignments (each weight 1); one query."""
+    fields = _fields_for(user)
     rows = (
-        _rows(policy.visible_assignments(user), _fields_for(user), "")
+        _rows(policy.visible_assignments(user), fields, "")
         .values("organisation_id")
-        .annotate(**_aggregates(path="", child="pk"))
+        .annotate(**_aggregates(fields, path="", child="pk"))
     )
     return _figures(rows, key="organisation_id", children_kind="assignment")
 
@@ -490,10 +528,11 @@ def rollup_by_organisation(*, user) -> dict[int, Figure]:
 def rollup_by_organisation_and_line(*, user) -> dict[int, dict[int, Figure]]:
     """{organisation id: {line id: figure}} from the organisation's assignments on that line,
     each weight 1: the cells of the dashboard's heat map, in one query."""
+    fields = _fields_for(user)
     rows = (
-        _rows(policy.visible_assignments(user), _fields_for(user), "")
+        _rows(policy.visible_assignments(user), fields, "")
         .values("organisation_id", line_id=F("action__outcome__line_id"))
-        .annotate(**_aggregates(path="", child="pk"))
+        .annotate(**_aggregates(fields, path="", child="pk"))
     )
     cells: dict[int, dict[int, Figure]] = {}
     for row in rows:
@@ -506,7 +545,8 @@ def rollup_by_organisation_and_line(*, user) -> dict[int, dict[int, Figure]]:
 def count_overdue_and_stale(
     *, user, today: date | None = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """How many visible assignments are overdue and how many stale, in one query.
+    """How many visible assignments are overdue, how many stale and how many at risk, off
+    track or blocked as the user reads them, in one query.
 
     Industry-only readers get the counts on the industry release, or a completion marked NATO
     only would show through as one fewer overdue assignment.
@@ -521,4 +561,5 @@ def count_overdue_and_stale(
     return rows.aggregate(
         overdue=Count("pk", filter=overdue_q(today, industry_view=industry_view)),
         stale=Count("pk", filter=stale_q(now, industry_view=industry_view)),
+        at_risk=Count("pk", filter=Q(**{f"{fields.status}__in": NEEDS_ATTENTION})),
     )

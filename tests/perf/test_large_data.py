@@ -13,7 +13,15 @@ from django.db import transaction
 from accounts.models import Organisation, User
 from roadmap.large_data import EMAIL_DOMAIN, expected_counts
 from roadmap.models import ActionItem, Assignment, KeyOutcome
-from tracker.models import CycleState, ReviewCycle, ReviewSnapshot, StatusUpdate
+from tracker.best_practice_selectors import search_best_practices
+from tracker.models import (
+    BestPractice,
+    BestPracticeState,
+    CycleState,
+    ReviewCycle,
+    ReviewSnapshot,
+    StatusUpdate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +34,12 @@ SCENARIOS = [
     "dashboard",
     "api_assignments",
     "api_assignments_org_status",
+    "api_assignments_overdue",
+    "api_assignments_search",
+    "api_assignments_last_page",
+    "action_page",
+    "review_report",
+    "best_practice_search",
     "record_status_update",
     "rollup_roadmap",
     "reminder_pass",
@@ -53,6 +67,7 @@ def _picture() -> dict:
             "organisations": Organisation.objects.count(),
             "closed review cycles": ReviewCycle.objects.filter(state=CycleState.CLOSED).count(),
             "review snapshots": ReviewSnapshot.objects.count(),
+            "best practices": BestPractice.objects.count(),
         },
         "assignments": list(
             assignments.values_list(
@@ -98,6 +113,7 @@ def test_scale_builds_proportional_counts_and_the_same_rows_twice():
         "assignments": 250,
         "status updates": 5000,
         "users": 30,
+        "best practices": 50,
         "closed review cycles": 1,
     }
     for name, count in expected.items():
@@ -124,6 +140,17 @@ def test_current_fields_follow_the_latest_update():
         ]
         released = assignment.updates.exclude(releasability="nato").order_by("-version").first()
         assert assignment.industry_status == (released.status if released else "")
+
+
+def test_generated_best_practices_are_mostly_published_and_found_by_the_library_search():
+    _seed()
+    published = BestPractice.objects.filter(state=BestPracticeState.PUBLISHED)
+    found = list(search_best_practices(published, text="gallium"))
+
+    assert published.count() > BestPractice.objects.count() * 0.7
+    # Some match, not all: the search has something to sort out.
+    assert 0 < len(found) < published.count()
+    assert all("gallium" in f"{bp.title} {bp.summary} {bp.body}".lower() for bp in found)
 
 
 def test_refuses_a_database_that_has_assignments_and_changes_nothing():

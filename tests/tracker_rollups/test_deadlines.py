@@ -1,4 +1,4 @@
-"""Overdue and stale counts, on the record each reader may read."""
+"""Overdue, stale and at-risk counts, on the record each reader may read."""
 
 import datetime
 
@@ -42,11 +42,13 @@ def test_nato_readers_count_on_the_full_record(later, fra_delegate):
     counts = count_overdue_and_stale(user=fra_delegate, today=TODAY, now=later)
 
     # Overdue: FRA (DEU completed; DIPB not due). Stale: DIPB, never reported in 100 days.
-    assert counts == {"overdue": 1, "stale": 1}
+    # At risk: none, DEU's old "at risk" was overtaken by its completion.
+    assert counts == {"overdue": 1, "stale": 1, "at_risk": 0}
 
 
 def test_industry_members_count_on_the_industry_release(later, niag_member):
     counts = count_overdue_and_stale(user=niag_member, today=TODAY, now=later)
 
-    # The NATO-only completion of DEU stays unseen: still overdue, and stale for industry.
-    assert counts == {"overdue": 2, "stale": 3}
+    # The NATO-only completion of DEU stays unseen: still overdue, stale for industry, and
+    # still at risk as industry last read it.
+    assert counts == {"overdue": 2, "stale": 3, "at_risk": 1}
