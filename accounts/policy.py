@@ -22,19 +22,25 @@ ALL_RELEASABILITIES = frozenset(Releasability.values)
 NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
 
 
-def _memberships(user) -> list[tuple[int, str, str]]:
-    """(organisation id, organisation kind, role) for each membership, cached on the user."""
+def memberships(user) -> list:
+    """The user's memberships of active organisations, with the organisation, in code order;
+    read once per request and kept on the user (the header shows them too)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_policy_memberships", None)
     if cached is None:
         cached = list(
-            user.memberships.filter(organisation__is_active=True).values_list(
-                "organisation_id", "organisation__kind", "role"
-            )
+            user.memberships.filter(organisation__is_active=True)
+            .select_related("organisation")
+            .order_by("organisation__code", "role")
         )
         user._policy_memberships = cached
     return cached
+
+
+def _memberships(user) -> list[tuple[int, str, str]]:
+    """(organisation id, organisation kind, role) for each membership."""
+    return [(m.organisation_id, m.organisation.kind, m.role) for m in memberships(user)]
 
 
 def roles(user) -> set[str]:

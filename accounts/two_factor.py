@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -47,14 +48,24 @@ class InvalidCode(Exception):
     """The confirmation code does not match the secret being enrolled."""
 
 
+def enrolled_expression() -> Exists:
+    """True for a user (the outer row) with a confirmed authenticator app."""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+
+
+def remember_enrolment(user, enrolled: bool) -> None:
+    user._has_second_factor = enrolled
+
+
 def has_second_factor(user) -> bool:
-    """Whether the user has a confirmed authenticator app; cached on the user for the request."""
+    """Whether the user has a confirmed authenticator app; cached on the user for the request
+    (accounts.backends loads it with the user)."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_has_second_factor", None)
     if cached is None:
         cached = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        user._has_second_factor = cached
+        remember_enrolment(user, cached)
     return cached
 
 
@@ -115,7 +126,7 @@ def enrol_authenticator(
         user=user, name=TOTP_DEVICE_NAME, key=secret, confirmed=True, last_t=step
     )
     codes = _replace_recovery_codes(user)
-    user._has_second_factor = True
+    remember_enrolment(user, True)
     record_access_event(
         event=ENABLED_EVENT,
         actor=user,
@@ -180,7 +191,7 @@ def renew_recovery_codes(*, user, remote_addr: str | None) -> list[str]:
 def _remove_devices(user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    user._has_second_factor = False
+    remember_enrolment(user, False)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ bodies, and the text fields of multipart forms. Uploaded files may hold any byte
 body here also holds it to Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB unless set).
 """
 
+import time
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -64,3 +65,33 @@ class RejectNulCharactersMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class SlidingSessionMiddleware:
+    """A session lasts SESSION_COOKIE_AGE from its last use, not from the log-in. Saving it on
+    every request (SESSION_SAVE_EVERY_REQUEST) costs each page a write; this saves it when the
+    last save is more than SESSION_TOUCH_SECONDS old, so the expiry moves at most that late."""
+
+    KEY = "_touched_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        if int(time.time()) - session.get(self.KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+            self.touch(session)  # marks it modified: SessionMiddleware saves it
+        return response
+
+    @classmethod
+    def touch(cls, session) -> None:
+        session[cls.KEY] = int(time.time())
+
+
+def session_saved_at_login(sender, request, user, **kwargs):
+    """A log-in saves the session anyway: the next minute's requests need not."""
+    if getattr(request, "session", None) is not None:
+        SlidingSessionMiddleware.touch(request.session)

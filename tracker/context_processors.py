@@ -13,6 +13,9 @@ class UnreadNotifications:
 
     @cached_property
     def count(self) -> int:
+        loaded = getattr(self.user, "unread_notification_count", None)  # accounts.backends
+        if loaded is not None:
+            return min(loaded, self.cap)
         return notifications.unread_count(user=self.user)
 
     @property

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -189,6 +190,19 @@ def notify_best_practice_step(
 
 def notification_list(*, user) -> QuerySet[Notification]:
     return policy.visible_notifications(user).order_by("-created_at", "-pk")
+
+
+def unread_count_expression() -> Coalesce:
+    """The number of unread notifications of a user (the outer row), for loading with the
+    user (accounts.backends)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
 
 
 def unread_count(*, user) -> int:

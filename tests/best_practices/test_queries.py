@@ -81,5 +81,4 @@ def test_query_count_does_not_grow_with_rows(
     many, sql = count_queries(fetch)
 
     assert many == few, "\n".join(sql)
-    # 22: the unread-notification badge in the nav; the session's second factor (django-otp)
-    assert few <= 22, "\n".join(sql)
+    assert few <= 20, "\n".join(sql)

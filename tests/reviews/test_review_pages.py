@@ -95,9 +95,7 @@ def test_the_list_costs_the_same_queries_for_many_cycles(
         for n in range(220)
     )
     client.force_login(secretariat_user)
-    # 10: one counts the unread notifications for the nav badge, one reads the session's second
-    # factor (django-otp).
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("reviews:list"))
     assert response.text.count("Cycle ") >= 220
 
@@ -362,10 +360,9 @@ def test_the_report_costs_the_same_queries_for_many_assignments(
     run_pass(at(3, 30, 18))
     assert cycle.snapshots.count() == 240
     client.force_login(secretariat_user)
-    # 16: the nav's unread-notification badge; +1 on both: the session's second factor.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("reviews:report", args=[cycle.pk])).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("reviews:report-csv", args=[cycle.pk])).status_code == 200
 
 

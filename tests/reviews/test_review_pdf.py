@@ -177,6 +177,5 @@ def test_the_pdf_costs_the_same_queries_whatever_its_size(
     client, closed_march, secretariat_user, django_assert_max_num_queries
 ):
     client.force_login(secretariat_user)
-    # 11: one reads the session's second factor (django-otp).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(pdf_url(closed_march, "FRA")).status_code == 200

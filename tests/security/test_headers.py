@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.template.loaders.app_directories import get_app_template_dirs
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -92,8 +95,7 @@ def test_no_template_has_inline_script_or_style(template):
 def test_the_session_ends_after_inactivity_and_each_request_extends_it(
     client, fra_delegate, settings
 ):
-    """SESSION_COOKIE_AGE counts from the last request (SESSION_SAVE_EVERY_REQUEST)."""
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    """SESSION_COOKIE_AGE counts from the last request (config.middleware.SlidingSession)."""
     age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
     assert timedelta(0) < age <= timedelta(hours=12)
     start = timezone.now()
@@ -108,3 +110,26 @@ def test_the_session_ends_after_inactivity_and_each_request_extends_it(
         response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_busy_session_is_written_at_most_once_a_minute(client, fra_delegate, settings):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(fra_delegate)
+        client.get("/")
+    expiry = Session.objects.get().expire_date
+
+    with (
+        time_machine.travel(start + timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert Session.objects.get().expire_date == expiry
+
+    later = start + timedelta(seconds=settings.SESSION_TOUCH_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert client.get("/").status_code == 200
+    assert Session.objects.get().expire_date == later + timedelta(
+        seconds=settings.SESSION_COOKIE_AGE
+    )
