@@ -57,10 +57,11 @@ def library(request):
     rows = filterset.qs if status == 200 else filterset.queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for name in FILTERS_ON_PAGE:
-        # One query per drop-down, however often the template reads its options.
+        # One query per drop-down, however often the template reads its options; iter() keeps
+        # list() from asking the choices for their length first (a COUNT query each).
         field = filterset.form.fields[name]
         if hasattr(field, "queryset"):
-            field.widget.choices = list(field.choices)
+            field.widget.choices = list(iter(field.choices))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
