@@ -30,7 +30,8 @@ from tracker.models import CycleState, ReviewCycle, StatusUpdate
 from tracker.rollups import (
     NEEDS_ATTENTION,
     Figure,
-    rollup_by_organisation_and_line,
+    OrganisationCells,
+    organisation_line_cells,
     rollup_roadmap,
 )
 from tracker.selectors import assignment_list, shown_fields, status_update_list
@@ -72,7 +73,7 @@ def roadmap_overview(*, user) -> QuerySet[LineOfEffort]:
 
 @dataclass
 class HeatMapRow:
-    organisation: Organisation
+    organisation: OrganisationCells  # its pk, code and name
     cells: list[Figure | None]  # one per line, None where the organisation holds nothing
 
 
@@ -83,17 +84,16 @@ class HeatMap:
 
 
 def heat_map(*, user, lines: list[LineOfEffort] | None = None) -> HeatMap:
-    """Organisations (rows) by lines of effort (columns): three queries, whatever the size, or
-    two when the caller has the lines already."""
-    cells = rollup_by_organisation_and_line(user=user)
+    """Organisations (rows) by lines of effort (columns): two queries, whatever the size, or
+    one when the caller has the lines already."""
+    organisations = organisation_line_cells(user=user)
     lines = list(LineOfEffort.objects.order_by("number")) if lines is None else lines
-    organisations = policy.visible_organisations(user).filter(pk__in=list(cells)).order_by("code")
     return HeatMap(
         lines=lines,
         rows=[
             HeatMapRow(
                 organisation=organisation,
-                cells=[cells[organisation.pk].get(line.pk) for line in lines],
+                cells=[organisation.cells.get(line.pk) for line in lines],
             )
             for organisation in organisations
         ],

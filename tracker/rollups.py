@@ -525,21 +525,49 @@ def rollup_by_organisation(*, user) -> dict[int, Figure]:
     return _figures(rows, key="organisation_id", children_kind="assignment")
 
 
-def rollup_by_organisation_and_line(*, user) -> dict[int, dict[int, Figure]]:
-    """{organisation id: {line id: figure}} from the organisation's assignments on that line,
-    each weight 1: the cells of the dashboard's heat map, in one query."""
+@dataclass
+class OrganisationCells:
+    """One row of the heat map: the organisation's code and name (read with the figures, so
+    the map needs no query of its own for them) and {line id: figure}."""
+
+    pk: int
+    code: str
+    name: str
+    cells: dict[int, Figure]
+
+
+def organisation_line_cells(*, user) -> list[OrganisationCells]:
+    """Per organisation holding visible assignments, in code order, the figure of its
+    assignments on each line (each weight 1): the dashboard's heat map, in one query."""
     fields = _fields_for(user)
     rows = (
         _rows(policy.visible_assignments(user), fields, "")
-        .values("organisation_id", line_id=F("action__outcome__line_id"))
+        .values(
+            "organisation_id",
+            "organisation__code",
+            "organisation__name",
+            line_id=F("action__outcome__line_id"),
+        )
         .annotate(**_aggregates(fields, path="", child="pk"))
     )
-    cells: dict[int, dict[int, Figure]] = {}
+    by_organisation: dict[int, OrganisationCells] = {}
     for row in rows:
-        cells.setdefault(row["organisation_id"], {})[row["line_id"]] = Figure.from_row(
-            row, children_kind="assignment"
+        organisation = by_organisation.setdefault(
+            row["organisation_id"],
+            OrganisationCells(
+                pk=row["organisation_id"],
+                code=row["organisation__code"],
+                name=row["organisation__name"],
+                cells={},
+            ),
         )
-    return cells
+        organisation.cells[row["line_id"]] = Figure.from_row(row, children_kind="assignment")
+    return sorted(by_organisation.values(), key=lambda organisation: organisation.code)
+
+
+def rollup_by_organisation_and_line(*, user) -> dict[int, dict[int, Figure]]:
+    """{organisation id: {line id: figure}}; see organisation_line_cells."""
+    return {row.pk: row.cells for row in organisation_line_cells(user=user)}
 
 
 def count_overdue_and_stale(
