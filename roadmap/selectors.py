@@ -31,6 +31,7 @@ from tracker.rollups import (
     NEEDS_ATTENTION,
     Figure,
     OrganisationCells,
+    count_overdue_and_stale,
     organisation_line_cells,
     rollup_roadmap,
 )
@@ -164,24 +165,23 @@ class OpenCycle:
     missing_mine: int | None  # the user's own organisations; None when they hold none
 
 
-def open_cycle_summary(*, user) -> OpenCycle | None:
-    """The open review cycle and how many assignments still owe it an update.
+def dashboard_tallies(*, user) -> tuple[dict[str, int], OpenCycle | None]:
+    """The overdue, stale and at-risk counts and the open review cycle with how many
+    assignments still owe it an update: the cycle's query and one aggregate.
 
-    The count follows NATO-only reports too, so industry-only readers get only the count of
-    their own organisations, whose reports they answer for.
+    The missing count follows NATO-only reports too, so industry-only readers get only the
+    count of their own organisations, whose reports they answer for.
     """
     cycle = review_selectors.cycle_list(user=user).filter(state=CycleState.OPEN).first()
     if cycle is None:
-        return None
-    # A cycle over every line (no line chosen) needs no query for its lines.
-    awaiting = review_selectors.in_scope_assignments(
-        cycle=cycle, line_ids=None if cycle.line_count else []
-    ).filter(review_selectors.awaiting_q(cycle=cycle))
+        return count_overdue_and_stale(user=user), None
+    awaiting = review_selectors.scope_q(cycle=cycle) & review_selectors.awaiting_q(cycle=cycle)
     mine = policy.updatable_organisation_ids(user)
-    counts = awaiting.aggregate(
-        missing=Count("pk"), missing_mine=Count("pk", filter=Q(organisation_id__in=mine))
+    counts = count_overdue_and_stale(
+        user=user,
+        also={"missing": awaiting, "missing_mine": awaiting & Q(organisation_id__in=mine)},
     )
-    return OpenCycle(
+    return counts, OpenCycle(
         cycle=cycle,
         missing=None if policy.reads_industry_view_only(user) else counts["missing"],
         missing_mine=counts["missing_mine"] if mine else None,
@@ -234,9 +234,10 @@ class Timeline:
 def action_timeline(*, user, action: ActionItem) -> Timeline:
     """The readable updates of an action, newest first, and the evidence they link to."""
     updates = status_update_list(user=user).filter(assignment__action=action)
-    shown = list(updates[:TIMELINE_LIMIT])
+    # The count of all of them rides along as a window: one query, not two.
+    shown = list(updates.annotate(matching=Window(Count("pk")))[:TIMELINE_LIMIT])
     evidence = [(link, update) for update in shown for link in update.evidence_links]
-    return Timeline(count=updates.count(), updates=shown, evidence=evidence)
+    return Timeline(count=shown[0].matching if shown else 0, updates=shown, evidence=evidence)
 
 
 def organisation_assignments(*, user, organisation: Organisation):

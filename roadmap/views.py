@@ -34,7 +34,6 @@ from roadmap.import_export import (
 from roadmap.models import ActionItem, KeyOutcome, LineOfEffort
 from tracker.best_practice_selectors import related_best_practices
 from tracker.rollups import (
-    count_overdue_and_stale,
     rollup_by_organisation,
     rollup_for_action,
     rollup_for_line,
@@ -125,8 +124,8 @@ def dashboard(request):
     _require_reader(user)
     rollup, line_progress = selectors.roadmap_progress(user=user)
     heat = selectors.heat_map(user=user, lines=[line for line, _figure in line_progress])
-    # One aggregate counts for the tallies and the two lists' headings.
-    counts = count_overdue_and_stale(user=user)
+    # One aggregate counts for the tallies, the two lists' headings and the open cycle.
+    counts, cycle = selectors.dashboard_tallies(user=user)
     return render(
         request,
         "roadmap/dashboard.html",
@@ -150,7 +149,7 @@ def dashboard(request):
             "at_risk": selectors.at_risk_assignments(user=user, count=counts["at_risk"]),
             "recent": selectors.recent_status_updates(user=user),
             "recent_days": selectors.RECENT_DAYS,
-            "cycle": selectors.open_cycle_summary(user=user),
+            "cycle": cycle,
             "reads_industry_release": policy.reads_industry_view_only(user),
         },
     )

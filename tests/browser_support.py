@@ -46,3 +46,19 @@ def launched_chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def watch_problems(page) -> list[str]:
+    """What a user would see go wrong on the page: console errors, uncaught script errors and
+    requests that failed. A load the browser dropped because the test moved on to another page
+    (net::ERR_ABORTED) is not a failure of the page."""
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    def failed(request):
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", failed)
+    return problems

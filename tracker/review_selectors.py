@@ -49,6 +49,17 @@ def scope_line_ids(cycle: ReviewCycle) -> list[int]:
     return [line.pk for line in cycle.lines.all()]
 
 
+def scope_q(*, cycle: ReviewCycle) -> Q:
+    """An assignment in the cycle's scope: on one of its lines, or anywhere when it names none.
+    The lines are a subquery, so the condition costs no query of its own."""
+    line_count = getattr(cycle, "line_count", None)  # annotated by cycle_list
+    if line_count is None:
+        line_count = cycle.lines.count()
+    if not line_count:
+        return Q()
+    return Q(action__outcome__line_id__in=cycle.lines.values("pk"))
+
+
 def in_scope_assignments(*, cycle: ReviewCycle, line_ids: list[int] | None = None):
     line_ids = scope_line_ids(cycle) if line_ids is None else line_ids
     assignments = Assignment.objects.order_by()

@@ -571,10 +571,15 @@ def rollup_by_organisation_and_line(*, user) -> dict[int, dict[int, Figure]]:
 
 
 def count_overdue_and_stale(
-    *, user, today: date | None = None, now: datetime | None = None
+    *,
+    user,
+    today: date | None = None,
+    now: datetime | None = None,
+    also: dict[str, Q] | None = None,
 ) -> dict[str, int]:
     """How many visible assignments are overdue, how many stale and how many at risk, off
-    track or blocked as the user reads them, in one query.
+    track or blocked as the user reads them, in one query; `also` adds a count per condition
+    to the same query (the dashboard's missing review updates).
 
     Industry-only readers get the counts on the industry release, or a completion marked NATO
     only would show through as one fewer overdue assignment.
@@ -590,4 +595,5 @@ def count_overdue_and_stale(
         overdue=Count("pk", filter=overdue_q(today, industry_view=industry_view)),
         stale=Count("pk", filter=stale_q(now, industry_view=industry_view)),
         at_risk=Count("pk", filter=Q(**{f"{fields.status}__in": NEEDS_ATTENTION})),
+        **{name: Count("pk", filter=condition) for name, condition in (also or {}).items()},
     )

@@ -10,7 +10,7 @@ from accounts.choices import Releasability, Role
 from roadmap.choices import Status
 from roadmap.models import Assignment
 from tests import factories
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.pages.roadmap_data import build_roadmap
 from tests.pages_daily.data import update
@@ -27,9 +27,7 @@ class Session:
         self.context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-GB")
         self.page = self.context.new_page()
         self.viewport = VIEWPORTS[viewport]
-        self.problems = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.problems = watch_problems(self.page)
         self.page.goto(f"{self.base}/accounts/login/")
         self.page.get_by_label("E-mail address").fill(email)
         self.page.get_by_label("Password").fill(PASSWORD)

@@ -6,7 +6,7 @@ phone without running the app.
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.pages.roadmap_data import build_roadmap
 
@@ -21,9 +21,7 @@ def test_delegate_logs_in_and_sees_the_roadmap(
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    problems = watch_problems(page)
 
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.choices import Role
 from tests import factories
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.two_factor_support import code_for, current_code
 
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.browser
 def _open(chromium, device="desktop"):
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    problems = watch_problems(page)
     return context, page, problems
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from roadmap.materials import link_mitigation, load_materials_file
 from roadmap.models import CriticalMaterial
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.materials.conftest import DATA_FILE, held_action, report
 
@@ -44,9 +44,7 @@ def test_register_material_and_gap_view(
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    problems = watch_problems(page)
 
     page.goto(f"{live_server.url}/materials/")
     page.get_by_label("E-mail address").fill(observer.email)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from roadmap.choices import Status
 from tests.best_practices.conftest import draft, walk
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
 from tests.two_factor_support import answer_code_step
@@ -54,20 +54,13 @@ def _log_in(page, base, email):
     page.wait_for_url(f"{base}/")
 
 
-def _watch(page) -> list[str]:
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
-    return problems
-
-
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_a_delegate_reads_notifications_and_subscribes_to_the_feed(
     live_server, chromium, march, device
 ):
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_problems(page)
     _log_in(page, live_server.url, "fra@example.org")
 
     # The badge counts the unread ones: cycle opened, digest, submission returned, practice returned

@@ -6,7 +6,7 @@ import pytest
 from accounts.choices import Role
 from roadmap.choices import Status
 from tests import factories
-from tests.browser_support import ARTIFACTS, VIEWPORTS
+from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
 from tests.two_factor_support import answer_code_step
@@ -67,13 +67,6 @@ def _log_in(page, base, email):
     page.wait_for_url(f"{base}/")
 
 
-def _watch(page) -> list[str]:
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
-    return problems
-
-
 def _no_sideways_scroll(page, device):
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[device]["width"]
 
@@ -83,7 +76,7 @@ def test_the_secretariat_follows_a_cycle_and_reads_its_report(live_server, chrom
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_problems(page)
     _log_in(page, live_server.url, "sec@example.org")
 
     # The open cycle: who has reported, per organisation and per line
@@ -136,7 +129,7 @@ def test_the_cycle_list(live_server, chromium, march):
     ARTIFACTS.mkdir(exist_ok=True)
     context = chromium.new_context(viewport=VIEWPORTS["desktop"], locale="en-GB")
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_problems(page)
     _log_in(page, live_server.url, "ita@example.org")
 
     page.goto(f"{live_server.url}/reviews/")
