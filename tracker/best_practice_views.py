@@ -42,6 +42,13 @@ def _require_reader(user) -> None:
         raise PermissionDenied
 
 
+def _page_with_links(rows, request):
+    """One page of list entries, their links read in one query (see with_link_labels)."""
+    page = Paginator(rows.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_link_labels(list(page.object_list))
+    return page
+
+
 def _filtered_library(request) -> BestPracticeFilterSet:
     return BestPracticeFilterSet(
         request.GET, queryset=selectors.library(user=request.user), request=request
@@ -55,7 +62,7 @@ def library(request):
     filterset = _filtered_library(request)
     status = 200 if filterset.is_valid() else 400
     rows = filterset.qs if status == 200 else filterset.queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_with_links(rows, request)
     for name in FILTERS_ON_PAGE:
         # One query per drop-down, however often the template reads its options; iter() keeps
         # list() from asking the choices for their length first (a COUNT query each).
@@ -136,8 +143,7 @@ def library_export(request, kind: str):
 def mine(request):
     if not policy.can_submit_best_practice(request.user):
         raise PermissionDenied
-    rows = selectors.own_best_practices(user=request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_with_links(selectors.own_best_practices(user=request.user), request)
     return render(
         request,
         "best_practices/mine.html",

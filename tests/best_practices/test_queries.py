@@ -83,6 +83,6 @@ def test_query_count_does_not_grow_with_rows(
     many, sql = count_queries(fetch)
 
     assert many == few, "\n".join(sql)
-    # The library's 13: 4 for any signed-in request, the count, the 4 filter drop-downs, the
-    # rows, and their lines, materials and tags.
-    assert few <= 13, "\n".join(sql)
+    # The library's 11: 4 for any signed-in request, the count, the 4 filter drop-downs, the
+    # rows, and their lines, materials and tags in one.
+    assert few <= 12, "\n".join(sql)
