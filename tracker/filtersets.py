@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts import policy
+from accounts.models import Organisation
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort
 from tracker.models import StatusUpdate
@@ -95,11 +96,16 @@ class AssignmentFilterSet(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, name, value):
+        """The action's code or title, or the organisation's code or name, contains `value`.
+        Both tables are small: matching them first leaves the assignments two id lists to
+        check, rather than four text comparisons on every joined row."""
+        actions = ActionItem.objects.filter(Q(code__icontains=value) | Q(title__icontains=value))
+        organisations = Organisation.objects.filter(
+            Q(code__icontains=value) | Q(name__icontains=value)
+        )
         return queryset.filter(
-            Q(action__code__icontains=value)
-            | Q(action__title__icontains=value)
-            | Q(organisation__code__icontains=value)
-            | Q(organisation__name__icontains=value)
+            Q(action_id__in=actions.values("pk"))
+            | Q(organisation_id__in=organisations.values("pk"))
         )
 
 

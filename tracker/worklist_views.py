@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from accounts import policy
 from accounts.models import Organisation
 from roadmap import selectors, tabular
 from roadmap.import_export import assignment_table
+from roadmap.pagination import DeferredJoinPaginator
 from tracker.filtersets import AssignmentFilterSet
 from tracker.forms import StatusUpdateForm
 from tracker.selectors import assignment_list
@@ -74,7 +74,7 @@ def _list_page(request, scope: str):
     filterset = _filterset(request, scope)
     valid = not filterset.is_bound or filterset.is_valid()
     rows = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for assignment in page:
         assignment.can_update = policy.can_update_assignment(user, assignment)
     return render(

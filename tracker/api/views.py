@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api.pagination import AssignmentPagination
 from tracker import selectors, services
 from tracker.api import serializers
 from tracker.filtersets import AssignmentFilterSet, StatusUpdateFilterSet
@@ -50,6 +51,7 @@ def _if_match_version(request) -> int | None:
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AssignmentSerializer
     filterset_class = AssignmentFilterSet
+    pagination_class = AssignmentPagination
 
     def get_queryset(self):
         return selectors.assignment_list(user=self.request.user)

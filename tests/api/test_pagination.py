@@ -1,0 +1,63 @@
+"""Walking the assignment list page by page gives every row once, in the list's order, on the
+API and on the "all assignments" page alike (pages read their ids first, then the rows)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from roadmap.models import Assignment
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def many(fra, deu, dipb, niag):
+    line = factories.LineOfEffortFactory(number=1)
+    outcome = factories.KeyOutcomeFactory(line=line, number=1)
+    for number in range(1, 18):
+        action = factories.ActionItemFactory(outcome=outcome, number=number)
+        for organisation in (niag, fra, dipb, deu):
+            factories.AssignmentFactory(action=action, organisation=organisation)
+    return Assignment.objects.count()
+
+
+def expected_order() -> list[int]:
+    return list(
+        Assignment.objects.order_by("action__code", "organisation__code").values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_the_api_pages_hold_every_row_once_in_order(client_as, many):
+    api = client_as("fra_delegate")
+    seen, url = [], "/api/v1/assignments/?page_size=7"
+    while url:
+        body = api.get(url).json()
+        assert body["count"] == many
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+
+    assert seen == expected_order()
+
+
+def test_a_page_beyond_the_last_or_not_a_number_is_a_404(client_as, many):
+    api = client_as("fra_delegate")
+    assert api.get("/api/v1/assignments/?page=99").status_code == 404
+    assert api.get("/api/v1/assignments/?page=zero").status_code == 404
+
+
+def test_the_all_assignments_page_walks_the_same_order(client, secretariat_user, many):
+    client.force_login(secretariat_user)
+    seen, page = [], 1
+    while True:
+        html = client.get(reverse("worklist:all"), {"page": page}).content.decode()
+        ids = [int(pk) for pk in re.findall(r'id="assignment-(\d+)"', html)]
+        if not ids or (seen and ids[0] in seen):
+            break
+        seen += ids
+        page += 1
+
+    assert seen == expected_order()
