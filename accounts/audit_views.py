@@ -90,13 +90,9 @@ def audit_trail_export(request, kind: str):
         sheet=_("Audit trail"),
         columns=[str(column) for column in AUDIT_COLUMNS],
         rows=rows,
-        preamble=tabular.preamble(user=request.user, about=[_describe_audit_filters(form)]),
+        preamble=tabular.preamble(
+            user=request.user, about=[tabular.describe_filters(form, _("Audit trail"))]
+        ),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return tabular.download(table, kind=kind, filename=f"audit-trail-{stamp}")
-
-
-def _describe_audit_filters(form) -> str:
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    parts = [f"{form.fields[name].label} = {value}" for name, value in data.items() if value]
-    return _("Filters: %(filters)s") % {"filters": "; ".join(parts) or _("none")}

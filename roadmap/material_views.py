@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
@@ -157,11 +156,7 @@ def register_export(request, kind: str):
     _require_reader(request.user)
     filters, rows = _filtered_register(request)
     if not filters.is_valid():
-        return HttpResponse(
-            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return tabular.bad_filters(filters.form)
     indicator = _(
         "top_share_pct, hhi and known_share_pct are this product's own indicator, computed "
         "from the known supplier shares; they are not an official score."
@@ -172,7 +167,7 @@ def register_export(request, kind: str):
         rows=(_export_row(row) for row in rows),
         preamble=tabular.preamble(
             user=request.user,
-            about=[tabular.describe_filters(filters, _("Materials register")), indicator],
+            about=[tabular.describe_filters(filters.form, _("Materials register")), indicator],
         ),
     )
     return tabular.download(table, kind=kind, filename="critical-raw-materials")

@@ -19,4 +19,5 @@ class DeferredJoinPaginator(Paginator):
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids], number, self)
+        # A row deleted between the two reads is left out rather than failing the page.
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

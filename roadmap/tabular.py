@@ -50,10 +50,10 @@ def preamble(*, user, about: Iterable[str] = (), now: datetime | None = None) ->
     return [f"# {line}" for line in (marking(user), stamp, *about)]
 
 
-def describe_filters(filterset, scope: str) -> str:
-    """The filters of a list in words, for a file's "#" lines."""
+def describe_filters(form, scope: str) -> str:
+    """The filters of a list (its filter form, valid) in words, for a file's "#" lines."""
     parts = [scope]
-    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     for name, value in data.items():
         if value is None or value == "":
             continue
@@ -67,8 +67,18 @@ def describe_filters(filterset, scope: str) -> str:
             shown = ", ".join(str(getattr(item, "code", item)) for item in value)
         else:
             shown = str(value)
-        parts.append(f"{filterset.form.fields[name].label} = {shown}")
+        parts.append(f"{form.fields[name].label} = {shown}")
     return _("Filters: %(filters)s") % {"filters": "; ".join(parts)}
+
+
+def bad_filters(form) -> HttpResponse:
+    """The answer to a download asked with filters that do not hold: 400, each field's
+    errors, and no file."""
+    return HttpResponse(
+        "\n".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @dataclass

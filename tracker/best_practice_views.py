@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -107,11 +107,7 @@ def library_export(request, kind: str):
     _require_reader(request.user)
     filterset = _filtered_library(request)
     if not filterset.is_valid():
-        return HttpResponse(
-            "\n".join(str(m) for errors in filterset.errors.values() for m in errors),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return tabular.bad_filters(filterset.form)
     base = settings.REVIEW_SITE_URL.rstrip("/")
     rows = (
         (
@@ -128,7 +124,7 @@ def library_export(request, kind: str):
         )
         for best_practice in filterset.qs
     )
-    filters = tabular.describe_filters(filterset, _("Best-practice library"))
+    filters = tabular.describe_filters(filterset.form, _("Best-practice library"))
     table = tabular.Table(
         sheet=_("Best practices"),
         columns=EXPORT_COLUMNS,

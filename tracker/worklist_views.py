@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,14 +123,8 @@ def export(request, scope: str, kind: str):
         raise PermissionDenied
     filterset = _filterset(request, scope)
     if filterset.is_bound and not filterset.is_valid():
-        return HttpResponse(
-            "\n".join(
-                f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
-            ),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    filters = tabular.describe_filters(filterset, _scope_label(user, scope))
+        return tabular.bad_filters(filterset.form)
+    filters = tabular.describe_filters(filterset.form, _scope_label(user, scope))
     now = timezone.now()
     table = assignment_table(user=user, assignments=filterset.qs, filters=filters, now=now)
     filename = f"assignments-{scope}-{timezone.localtime(now):%Y-%m-%d}"

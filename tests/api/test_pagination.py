@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from roadmap.models import Assignment
+from roadmap.pagination import DeferredJoinPaginator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,15 @@ def test_the_all_assignments_page_walks_the_same_order(client, secretariat_user,
         page += 1
 
     assert seen == expected_order()
+
+
+def test_a_row_deleted_between_the_two_reads_is_left_out(many):
+    rows = Assignment.objects.order_by("pk")
+    ids = list(rows.values_list("pk", flat=True))
+    # The ids as the first read saw them; then the row goes before the second read.
+    rows.values_list = lambda *args, **kwargs: ids
+    Assignment.objects.filter(pk=ids[1]).delete()
+
+    page = DeferredJoinPaginator(rows, 5).page(1)
+
+    assert [row.pk for row in page] == [ids[0], *ids[2:5]]
