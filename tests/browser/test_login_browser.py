@@ -5,6 +5,7 @@ phone without running the app.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
@@ -25,8 +26,7 @@ def test_delegate_logs_in_and_sees_the_roadmap(
 
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
-    masthead = page.locator(".masthead__bar").evaluate("el => getComputedStyle(el).backgroundColor")
-    assert masthead == "rgb(11, 42, 74)", "the stylesheet did not load"
+    expect(page.locator(".masthead__bar")).to_have_css("background-color", "rgb(11, 42, 74)")
     assert page.evaluate("document.activeElement.name") == "username", "e-mail field autofocus"
     page.screenshot(path=ARTIFACTS / f"login-{device}.png", full_page=True)
 

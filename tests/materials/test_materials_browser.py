@@ -4,6 +4,7 @@ Full-page screenshots land in test-artifacts/ (materials-*.png) for people to lo
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from roadmap.materials import link_mitigation, load_materials_file
 from roadmap.models import CriticalMaterial
@@ -56,7 +57,7 @@ def test_register_material_and_gap_view(
     assert page.locator(".materials-table").first.locator("tbody tr").count() == 34
     assert page.locator(".chart__bar").count() == 29
     bar = page.locator(".chart__bar--high").first
-    assert bar.evaluate("el => getComputedStyle(el).fill") == "rgb(194, 65, 12)", "no CSS"
+    expect(bar).to_have_css("fill", "rgb(194, 65, 12)")
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[device]["width"]
     page.screenshot(path=ARTIFACTS / f"materials-register-{device}.png", full_page=True)
 

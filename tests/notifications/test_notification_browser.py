@@ -71,7 +71,7 @@ def test_a_delegate_reads_notifications_and_subscribes_to_the_feed(
     assert page.locator(".notice--unread").count() == 4
     first = page.locator(".notice").first
     assert "Your best practice was returned to you" in first.inner_text()
-    assert first.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(238, 244, 251)"
+    expect(first).to_have_css("background-color", "rgb(238, 244, 251)")
     page.screenshot(path=ARTIFACTS / f"notifications-{device}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[device]["width"]
 

@@ -2,6 +2,7 @@
 and on paper. Screenshots land in test-artifacts/ for people to look at."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.choices import Role
 from roadmap.choices import Status
@@ -88,8 +89,7 @@ def test_the_secretariat_follows_a_cycle_and_reads_its_report(live_server, chrom
     assert "0%" in pol_row.inner_text() and "Not started" in pol_row.inner_text()
     deu_row = page.locator("tr", has=page.get_by_role("rowheader", name="DEU Germany"))
     assert "Draft" in deu_row.inner_text(), "a first update makes the submission a draft"
-    fill = page.locator(".rate__fill").first.evaluate("el => getComputedStyle(el).fill")
-    assert fill == "rgb(29, 92, 166)", "reviews.css did not load"
+    expect(page.locator(".rate__fill").first).to_have_css("fill", "rgb(29, 92, 166)")
     page.screenshot(path=ARTIFACTS / f"review-cycle-{device}.png", full_page=True)
     _no_sideways_scroll(page, device)
 
@@ -110,8 +110,7 @@ def test_the_secretariat_follows_a_cycle_and_reads_its_report(live_server, chrom
     assert "Worsened since the previous cycle\n1" in summary
     pol_row = page.locator("tr", has=page.get_by_role("rowheader", name="POL Poland"))
     assert "Not reported: 3" in pol_row.inner_text()
-    on_track = page.locator(".seg--on_track").first.evaluate("el => getComputedStyle(el).fill")
-    assert on_track == "rgb(46, 125, 50)"
+    expect(page.locator(".seg--on_track").first).to_have_css("fill", "rgb(46, 125, 50)")
     assert page.get_by_role("link", name="PDF ITA").is_visible()
     page.screenshot(path=ARTIFACTS / f"review-report-{device}.png", full_page=True)
     _no_sideways_scroll(page, device)
