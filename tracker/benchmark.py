@@ -641,12 +641,18 @@ def scenarios(ctx: Context) -> list[Scenario]:
     ]
 
 
-def run_benchmark(*, runs: int, warmup: int, write: Callable[[str], None]) -> list[Result]:
-    """Runs every scenario and writes one line each; the database is left unchanged."""
+def run_benchmark(
+    *, runs: int, warmup: int, write: Callable[[str], None], only: list[str] | None = None
+) -> list[Result]:
+    """Runs every scenario (or those whose names start with one of `only`) and writes one line
+    each; the database is left unchanged."""
     results = []
     with transaction.atomic():
         ctx = _context(timezone.now())
-        for scenario in scenarios(ctx):
+        chosen = [s for s in scenarios(ctx) if not only or s.name.startswith(tuple(only))]
+        if not chosen:
+            raise BenchmarkError(f"No scenario starts with {', '.join(only)}.")
+        for scenario in chosen:
             result = measure(scenario, runs=runs, warmup=warmup)
             write(result.line())
             results.append(result)

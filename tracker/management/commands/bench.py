@@ -23,8 +23,14 @@ class Command(BaseCommand):
             "database first (for CI)",
         )
         parser.add_argument("--runs", type=int, help="timed runs per scenario (default 30)")
+        parser.add_argument(
+            "--only",
+            nargs="+",
+            metavar="NAME",
+            help="run only the scenarios whose names start with one of these",
+        )
 
-    def handle(self, *args, quick=False, runs=None, **options):
+    def handle(self, *args, quick=False, runs=None, only=None, **options):
         if runs is not None and runs < 1:
             raise CommandError("--runs must be at least 1.")
         try:
@@ -35,6 +41,7 @@ class Command(BaseCommand):
                 runs=runs or (5 if quick else 30),
                 warmup=1 if quick else 3,
                 write=self.stdout.write,
+                only=only,
             )
         except (LargeDataError, BenchmarkError) as exc:
             raise CommandError(str(exc)) from exc
