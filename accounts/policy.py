@@ -7,6 +7,7 @@ national delegate an administrator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -135,9 +136,19 @@ def visible_materials(user) -> QuerySet[CriticalMaterial]:
 
 
 def can_update_assignment(user, assignment: Assignment) -> bool:
+    return can_update_assignments_of(user, assignment.organisation_id)
+
+
+def can_update_assignments_of(user, organisation_id: int) -> bool:
+    """The same question for a row that carries only its organisation's id."""
+    return assignment_updater(user)(organisation_id)
+
+
+def assignment_updater(user) -> Callable[[int], bool]:
+    """`can_update_assignments_of` for a list of rows: the user's rights read once."""
     if is_secretariat(user):
-        return True
-    return assignment.organisation_id in updatable_organisation_ids(user)
+        return lambda _organisation_id: True
+    return updatable_organisation_ids(user).__contains__
 
 
 def can_edit_roadmap(user) -> bool:

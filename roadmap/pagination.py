@@ -11,6 +11,11 @@ class DeferredJoinPaginator(Paginator):
     every joined column along that costs twice what sorting the ids alone does. The extra
     query is cheap on any page."""
 
+    def rows(self, chosen):
+        """The chosen rows as the page shows them (a subclass may read them as `.values()`,
+        keeping "id")."""
+        return chosen
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -18,6 +23,7 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        found = self.rows(self.object_list.filter(pk__in=ids).order_by())
+        rows = {row["id"] if isinstance(row, dict) else row.pk: row for row in found}
         # A row deleted between the two reads is left out rather than failing the page.
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

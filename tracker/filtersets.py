@@ -14,6 +14,7 @@ from accounts import policy
 from accounts.models import Organisation
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import ActionItem, Assignment, KeyOutcome, LineOfEffort
+from tracker import selectors
 from tracker.models import StatusUpdate
 
 
@@ -35,14 +36,21 @@ class CodesFilter(django_filters.ModelMultipleChoiceFilter):
         )
 
 
-def _yes_no(field_name: str, label):
-    """`true` or `false`; anything else is a 400 rather than silently no filter."""
-    return django_filters.TypedChoiceFilter(
+def _yes_no(field_name: str, label, description):
+    """`true` or `false`; anything else is a 400 rather than silently no filter. The schema is
+    stated, since the field may be an annotation that the view's queryset adds only on demand
+    (`with_due_dates`)."""
+    yes_no = django_filters.TypedChoiceFilter(
         field_name=field_name,
         choices=[("true", _("Yes")), ("false", _("No"))],
         coerce=lambda value: value == "true",
         label=label,
     )
+    schema = {"type": "string", "enum": ["true", "false"], "description": description}
+    return extend_schema_field(schema)(yes_no)
+
+
+DUE_DATE_FILTERS = ("due_before", "due_after", "overdue")
 
 
 class AssignmentFilterSet(django_filters.FilterSet):
@@ -60,8 +68,16 @@ class AssignmentFilterSet(django_filters.FilterSet):
     due_after = django_filters.DateFilter(
         field_name="effective_due_date", lookup_expr="gte", label=_("Due on or after")
     )
-    overdue = _yes_no("is_overdue", _("Overdue"))
-    stale = _yes_no("is_stale", _("Stale"))
+    overdue = _yes_no(
+        "is_overdue",
+        _("Overdue"),
+        _("`true`: open and past its due date (its own, or else its action item's)."),
+    )
+    stale = _yes_no(
+        "is_stale",
+        _("Stale"),
+        _("`true`: open and not updated for STALE_AFTER_DAYS days (90 unless set otherwise)."),
+    )
     q = django_filters.CharFilter(
         method="filter_text", label=_("Action code or title, organisation code or name")
     )
@@ -94,6 +110,17 @@ class AssignmentFilterSet(django_filters.FilterSet):
             "stale",
             "q",
         ]
+
+    def filter_queryset(self, queryset):
+        """The due-date filters and ordering need the due dates, which
+        `tracker.selectors.assignment_scope` leaves out so that a count without them is cheap."""
+        data = self.form.cleaned_data
+        if any(data.get(name) not in (None, "") for name in DUE_DATE_FILTERS) or any(
+            key.lstrip("-") == "due_date" for key in data.get("ordering") or ()
+        ):
+            user = getattr(self.request, "user", None)
+            queryset = selectors.with_due_dates(queryset, user=user)
+        return super().filter_queryset(queryset)
 
     def filter_text(self, queryset, name, value):
         """The action's code or title, or the organisation's code or name, contains `value`.

@@ -2,8 +2,6 @@
 
 from rest_framework.pagination import PageNumberPagination
 
-from roadmap.pagination import DeferredJoinPaginator
-
 
 class BoundedPageNumberPagination(PageNumberPagination):
     """Clients choose `page_size` up to 200, so no request can ask for a whole table."""
@@ -11,9 +9,3 @@ class BoundedPageNumberPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class AssignmentPagination(BoundedPageNumberPagination):
-    """The assignment list: see roadmap.pagination.DeferredJoinPaginator."""
-
-    django_paginator_class = DeferredJoinPaginator

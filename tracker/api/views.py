@@ -8,11 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from accounts.api.pagination import AssignmentPagination
 from tracker import selectors, services
 from tracker.api import serializers
+from tracker.api.pagination import AssignmentPagination
 from tracker.filtersets import AssignmentFilterSet, StatusUpdateFilterSet
 
 ETAG = OpenApiParameter(
@@ -54,7 +55,14 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = AssignmentPagination
 
     def get_queryset(self):
-        return selectors.assignment_list(user=self.request.user)
+        return selectors.assignment_scope(user=self.request.user)
+
+    def get_object(self):
+        """One row, as the list reads them (no filters: a detail address names its row)."""
+        return get_object_or_404(
+            selectors.assignment_rows(self.get_queryset(), user=self.request.user),
+            pk=self.kwargs["pk"],
+        )
 
     @extend_schema(parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
@@ -158,15 +166,17 @@ class StatusUpdateViewSet(
         return super().handle_exception(exc)
 
     def _conflict(self, conflict, *, sent: int, code: int) -> Response:
-        current = selectors.assignment_list(user=self.request.user).get(pk=conflict.assignment.pk)
+        user = self.request.user
+        visible = selectors.assignment_rows(selectors.assignment_scope(user=user), user=user)
+        current = visible.get(pk=conflict.assignment.pk)
         body = {
             "detail": _(
                 "This assignment is at version %(current)s; your update was based on version "
                 "%(sent)s. Read it again and send your update based on the current version."
             )
-            % {"current": current.version, "sent": sent},
+            % {"current": current["version"], "sent": sent},
             "current": serializers.AssignmentSerializer(
                 current, context=self.get_serializer_context()
             ).data,
         }
-        return Response(body, status=code, headers={"ETag": _etag(current.version)})
+        return Response(body, status=code, headers={"ETag": _etag(current["version"])})
