@@ -181,3 +181,15 @@ def test_bench_quick_prints_one_line_per_scenario_and_leaves_the_data_alone():
     call_command("bench", "--quick", "--runs", "1", stdout=again)
     assert "scale" not in again.getvalue()
     assert _picture()["counts"] == counts
+
+    # --only runs the scenarios whose names start with one of its words.
+    chosen = StringIO()
+    call_command("bench", "--quick", "--runs", "1", "--only", "api", "dashboard", stdout=chosen)
+    names = [BENCH_LINE.match(line)["name"] for line in chosen.getvalue().splitlines()]
+    assert names == [name for name in SCENARIOS if name.startswith(("api", "dashboard"))]
+    assert len(names) == 6
+
+
+def test_bench_only_with_no_matching_scenario_is_refused():
+    with pytest.raises(CommandError, match="No scenario starts with nothing-here"):
+        call_command("bench", "--quick", "--runs", "1", "--only", "nothing-here")
