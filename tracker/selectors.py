@@ -70,7 +70,10 @@ def stale_q(now: datetime | None = None, *, industry_view: bool = False) -> Q:
 
 def assignment_list(*, user, today: date | None = None, now: datetime | None = None):
     """Every assignment the user may see, with what a list shows, in one query."""
-    return with_due_dates(assignment_scope(user=user, now=now), user=user, today=today)
+    scope = assignment_scope(user=user, now=now).select_related(
+        "organisation", "action__outcome__line"
+    )
+    return with_due_dates(scope, user=user, today=today)
 
 
 def assignment_scope(*, user, now: datetime | None = None):
@@ -80,7 +83,6 @@ def assignment_scope(*, user, now: datetime | None = None):
     industry_view = policy.reads_industry_view_only(user)
     return (
         policy.visible_assignments(user)
-        .select_related("organisation", "action__outcome__line")
         .annotate(**shown_fields(user))
         .annotate(
             is_stale=Case(

@@ -1,3 +1,6 @@
+from datetime import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -24,6 +27,12 @@ def to_update_request(data: dict, *, base_version: int) -> UpdateRequest:
         evidence_links=tuple(data["evidence_links"]),
         releasability=data["releasability"],
     )
+
+
+def _iso_datetime(value: datetime) -> str:
+    """As DRF's DateTimeField writes it: in the current time zone, UTC as "Z"."""
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -75,11 +84,7 @@ class AssignmentSerializer(serializers.Serializer):
             "due_date": None if due is None else due.isoformat(),
             "status": row["shown_status"],
             "progress": row["shown_progress"],
-            "last_reported_at": (
-                None
-                if reported is None
-                else self.fields["last_reported_at"].to_representation(reported)
-            ),
+            "last_reported_at": None if reported is None else _iso_datetime(reported),
             "version": row["version"],
             "is_overdue": bool(row["is_overdue"]),
             "is_stale": bool(row["is_stale"]),
