@@ -7,6 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.factories import PASSWORD
+from tests.two_factor_support import answer_code_step
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -62,3 +65,12 @@ def watch_problems(page) -> list[str]:
 
     page.on("requestfailed", failed)
     return problems
+
+
+def log_in(page, base_url: str, email: str, password: str | None = None) -> None:
+    """The log-in form, then the code step when the account asks for one."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    answer_code_step(page, email)

@@ -7,10 +7,8 @@ from playwright.sync_api import expect
 
 from roadmap.choices import Status
 from tests.best_practices.conftest import draft, walk
-from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
-from tests.factories import PASSWORD
+from tests.browser_support import ARTIFACTS, VIEWPORTS, log_in, watch_problems
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
-from tests.two_factor_support import answer_code_step
 from tracker import review_services
 
 pytestmark = pytest.mark.browser
@@ -45,15 +43,6 @@ def march(transactional_db, fra, deu, dipb, secretariat_user, fra_delegate, deu_
     return cycle
 
 
-def _log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    answer_code_step(page, email)
-    page.wait_for_url(f"{base}/")
-
-
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_a_delegate_reads_notifications_and_subscribes_to_the_feed(
     live_server, chromium, march, device
@@ -61,7 +50,8 @@ def test_a_delegate_reads_notifications_and_subscribes_to_the_feed(
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
     problems = watch_problems(page)
-    _log_in(page, live_server.url, "fra@example.org")
+    log_in(page, live_server.url, "fra@example.org")
+    page.wait_for_url(f"{live_server.url}/")
 
     # The badge counts the unread ones: cycle opened, digest, submission returned, practice returned
     link = page.get_by_role("link", name="Notifications 4 unread")

@@ -7,10 +7,8 @@ from playwright.sync_api import expect
 from accounts.choices import Role
 from roadmap.choices import Status
 from tests import factories
-from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
-from tests.factories import PASSWORD
+from tests.browser_support import ARTIFACTS, VIEWPORTS, log_in, watch_problems
 from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
-from tests.two_factor_support import answer_code_step
 from tracker import review_services
 
 pytestmark = pytest.mark.browser
@@ -59,15 +57,6 @@ def march(transactional_db, fra, deu, dipb, secretariat_user, fra_delegate, deu_
     return cycle
 
 
-def _log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    answer_code_step(page, email)
-    page.wait_for_url(f"{base}/")
-
-
 def _no_sideways_scroll(page, device):
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[device]["width"]
 
@@ -78,7 +67,8 @@ def test_the_secretariat_follows_a_cycle_and_reads_its_report(live_server, chrom
     context = chromium.new_context(viewport=VIEWPORTS[device], locale="en-GB")
     page = context.new_page()
     problems = watch_problems(page)
-    _log_in(page, live_server.url, "sec@example.org")
+    log_in(page, live_server.url, "sec@example.org")
+    page.wait_for_url(f"{live_server.url}/")
 
     # The open cycle: who has reported, per organisation and per line
     page.goto(f"{live_server.url}/reviews/{march.pk}/")
@@ -129,7 +119,8 @@ def test_the_cycle_list(live_server, chromium, march):
     context = chromium.new_context(viewport=VIEWPORTS["desktop"], locale="en-GB")
     page = context.new_page()
     problems = watch_problems(page)
-    _log_in(page, live_server.url, "ita@example.org")
+    log_in(page, live_server.url, "ita@example.org")
+    page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/reviews/")
     assert page.get_by_role("link", name="March review").is_visible()

@@ -7,9 +7,7 @@ Screenshots land in test-artifacts/ (security-*.png).
 import pytest
 from django.test import override_settings
 
-from tests.browser_support import ARTIFACTS
-from tests.factories import PASSWORD
-from tests.two_factor_support import answer_code_step
+from tests.browser_support import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +33,6 @@ def new_page(chromium):
         return page
 
     return make
-
-
-def log_in(page, base_url, email, password=PASSWORD):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    answer_code_step(page, email)
 
 
 def test_api_docs_render_under_the_policy(transactional_db, live_server, new_page, fra_delegate):
