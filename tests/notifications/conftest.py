@@ -1,35 +1,8 @@
 import pytest
 from django.utils import translation
 
-from config.celery import app as celery_app
-from tests.reviews.review_data import at, build_world, plan, run_pass
-
-
-@pytest.fixture(autouse=True)
-def celery_eager():
-    """Digests are sent by a task: run it in-process, as the review tests do."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
-
-
-@pytest.fixture
-def march(world, secretariat_user):
-    return plan(secretariat_user, "March review", at(3, 2, 8), at(3, 16, 17), at(3, 30, 17))
-
-
-@pytest.fixture
-def open_march(march):
-    run_pass(at(3, 2))
-    march.refresh_from_db()
-    return march
+# The review tests' world, its March cycle and their in-process Celery (autouse), shared.
+from tests.reviews.conftest import celery_eager, march, open_march, world  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from config.celery import app as celery_app
 from roadmap.choices import Status
 from tests.best_practices.conftest import draft, walk
-from tests.reviews.review_data import at, report_status, run_pass
+from tests.reviews.review_data import at, failing_smtp, report_status, run_pass
 from tracker import notifications, review_services, tasks
 from tracker.models import (
     CycleSubmission,
@@ -77,17 +77,7 @@ def test_opening_a_cycle_tells_the_people_in_scope_once_with_their_digest(
 def test_a_retried_digest_notifies_once(
     march, fra_delegate, deu_delegate, dipb_member, monkeypatch
 ):
-    failures = {"left": 2}
-    real_send = EmailBackend.send_messages
-
-    def flaky_send(self, messages):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise SMTPException("421 try again later")
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", flaky_send)
-    monkeypatch.setattr(celery_app.conf, "task_eager_propagates", False)
+    failures = failing_smtp(monkeypatch, 2)
 
     run_pass(at(3, 2))
     log = ReminderLog.objects.get(user=fra_delegate)

@@ -3,11 +3,14 @@
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
+from smtplib import SMTPException
 
 import time_machine
+from django.core.mail.backends.locmem import EmailBackend
 from django.test import TestCase
 
 from accounts.choices import Role
+from config.celery import app as celery_app
 from roadmap.choices import AssignmentRole, Status
 from tests import factories
 from tracker import review_services
@@ -104,3 +107,21 @@ def run_pass(when):
 
 def second_delegate(deu, **fields):
     return factories.member(deu, Role.DELEGATE, email="deu2@example.org", **fields)
+
+
+def failing_smtp(monkeypatch, times: int) -> dict:
+    """The SMTP server refuses the next `times` sends with a temporary error, then accepts.
+    Returns the countdown ({"left": n}) so a test can check every failure was met. In-process,
+    Celery replays a retry only when eager errors are not re-raised, so that is turned off."""
+    failures = {"left": times}
+    real_send = EmailBackend.send_messages
+
+    def flaky_send(self, messages):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise SMTPException("421 try again later")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky_send)
+    monkeypatch.setattr(celery_app.conf, "task_eager_propagates", False)
+    return failures

@@ -12,7 +12,7 @@ from accounts.choices import Role
 from roadmap.choices import Status
 from tests import factories
 from tests.pages_daily.files import body
-from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
+from tests.reviews.review_data import at, plan, report_status, run_pass
 from tracker.models import (
     CycleState,
     CycleSubmission,
@@ -21,23 +21,6 @@ from tracker.models import (
     SubmissionEvent,
     SubmissionState,
 )
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
-
-
-@pytest.fixture
-def march(world, secretariat_user):
-    return plan(secretariat_user, "March review", at(3, 2, 8), at(3, 16, 17), at(3, 30, 17))
-
-
-@pytest.fixture
-def open_march(march):
-    run_pass(at(3, 2))
-    march.refresh_from_db()
-    return march
 
 
 @pytest.fixture

@@ -12,14 +12,9 @@ from pypdf import PdfReader
 
 from roadmap.choices import Status
 from tests.conftest import _require
-from tests.reviews.review_data import at, build_world, plan, report_status, run_pass
+from tests.reviews.review_data import at, plan, report_status, run_pass
 from tracker import review_selectors
 from tracker.review_pdf import FONT_DIR
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
 
 
 @pytest.fixture

@@ -12,20 +12,9 @@ from django.urls import reverse
 from accounts.models import ReminderFrequency
 from roadmap.choices import Status
 from tests import factories
-from tests.reviews.review_data import BRUSSELS, at, build_world, plan, report_status, run_pass
+from tests.reviews.review_data import BRUSSELS, at, plan, report_status, run_pass
 from tracker import reminders, review_selectors, review_services
 from tracker.models import ReminderKind, ReminderLog, SubmissionEvent, SubmissionState
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
-
-
-@pytest.fixture
-def march(world, secretariat_user):
-    return plan(secretariat_user, "March review", at(3, 2, 8), at(3, 16, 17), at(3, 30, 17))
-
 
 DELEGATES = {"deu@example.org", "dipb@example.org", "fra@example.org"}
 

@@ -3,13 +3,11 @@
 import threading
 import time
 from datetime import date
-from smtplib import SMTPException
 
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -19,20 +17,9 @@ from accounts.choices import OrganisationKind, Role
 from config.celery import app as celery_app
 from roadmap.models import ActionItem, Assignment
 from tests import factories
-from tests.reviews.review_data import at, build_world, plan, run_pass
+from tests.reviews.review_data import at, failing_smtp, plan, run_pass
 from tracker import review_services, tasks
 from tracker.models import CycleState, ReminderLog, ReviewCycle
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
-
-
-@pytest.fixture
-def march(world, secretariat_user):
-    return plan(secretariat_user, "March review", at(3, 2, 8), at(3, 16, 17), at(3, 30, 17))
-
 
 DELEGATES = ["deu@example.org", "dipb@example.org", "fra@example.org"]
 
@@ -65,18 +52,7 @@ def test_the_send_task_never_sends_a_digest_twice(march, fra_delegate, deu_deleg
 def test_an_smtp_failure_is_retried_and_the_mail_sent_once(
     march, fra_delegate, deu_delegate, dipb_member, monkeypatch
 ):
-    failures = {"left": 2}
-    real_send = EmailBackend.send_messages
-
-    def flaky_send(self, messages):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise SMTPException("421 try again later")
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", flaky_send)
-    # In-process, Celery replays a retry only when eager errors are not re-raised.
-    monkeypatch.setattr(celery_app.conf, "task_eager_propagates", False)
+    failures = failing_smtp(monkeypatch, 2)
 
     run_pass(at(3, 2))
 

@@ -2,14 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 
 from accounts.models import ReminderFrequency
 from roadmap.choices import Status
 from tests.reviews.review_data import (
     at,
-    build_world,
     plan,
     report_status,
     run_pass,
@@ -17,11 +15,6 @@ from tests.reviews.review_data import (
 )
 from tracker import review_selectors, review_services
 from tracker.models import CycleState, ReminderLog, ReviewSnapshot, SubmissionState
-
-
-@pytest.fixture
-def world(fra, deu, dipb, secretariat_user):
-    return build_world(fra=fra, deu=deu, dipb=dipb, secretariat_user=secretariat_user)
 
 
 def digests_of_day(when):
