@@ -199,15 +199,7 @@ def disable_second_factor(*, user, remote_addr: str | None) -> None:
     """Switches the user's own second factor off, where the policy lets them."""
     if not policy.can_disable_second_factor(user):
         raise PermissionDenied
-    _lock(user)
-    _remove_devices(user)
-    record_access_event(
-        event=DISABLED_EVENT,
-        actor=user,
-        user=user,
-        username=user.get_username(),
-        remote_addr=remote_addr,
-    )
+    _clear(user, actor=user, event=DISABLED_EVENT, remote_addr=remote_addr)
 
 
 @transaction.atomic
@@ -216,14 +208,15 @@ def reset_second_factor(*, actor, user, remote_addr: str | None) -> None:
     verified at once; one who must have it is sent to enrol again at the next request."""
     if not policy.can_reset_second_factor(actor, user):
         raise PermissionDenied
+    _clear(user, actor=actor, event=RESET_EVENT, remote_addr=remote_addr)
+
+
+def _clear(user, *, actor, event: str, remote_addr: str | None) -> None:
+    """Removes the user's devices and records who did it."""
     _lock(user)
     _remove_devices(user)
     record_access_event(
-        event=RESET_EVENT,
-        actor=actor,
-        user=user,
-        username=user.get_username(),
-        remote_addr=remote_addr,
+        event=event, actor=actor, user=user, username=user.get_username(), remote_addr=remote_addr
     )
 
 
