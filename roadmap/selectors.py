@@ -190,7 +190,7 @@ def dashboard_tallies(*, user) -> tuple[dict[str, int], OpenCycle | None]:
 
 def roadmap_progress(*, user):
     """Lines in order with the roll-up of each, for the dashboard's progress bars."""
-    rollup = rollup_roadmap(user=user)
+    rollup = rollup_roadmap(user=user, read_from="line")
     return rollup, [
         (line, rollup.line(line.pk)) for line in LineOfEffort.objects.order_by("number")
     ]

@@ -68,22 +68,24 @@ def _status_label(status: str | None) -> str:
 
 
 def _legend() -> list[dict]:
+    """Each status's abbreviation and words, translated once for the page's 280 cells."""
     return [
-        {"status": status, "abbreviation": abbreviation, "label": _status_label(status)}
+        {"status": status, "abbreviation": str(abbreviation), "label": str(_status_label(status))}
         for status, abbreviation in STATUS_ABBREVIATIONS.items()
     ]
 
 
-def _cell(figure) -> dict | None:
-    """A heat map cell: colour class, abbreviation, words and progress of one figure."""
+def _cell(figure, legend: dict[str, dict]) -> dict | None:
+    """A heat map cell: colour class, abbreviation, words and progress of one figure;
+    `legend` is `_legend()` by status."""
     if figure is None:
         return None
     status = figure.status or NOT_REPORTED
     progress = None if figure.progress is None else round(figure.progress)
     return {
         "status": status,
-        "abbreviation": STATUS_ABBREVIATIONS[status],
-        "label": _status_label(figure.status),
+        "abbreviation": legend[status]["abbreviation"],
+        "label": legend[status]["label"],
         "progress": progress,
         "figure": figure,
     }
@@ -126,24 +128,29 @@ def dashboard(request):
     heat = selectors.heat_map(user=user, lines=[line for line, _figure in line_progress])
     # One aggregate counts for the tallies, the two lists' headings and the open cycle.
     counts, cycle = selectors.dashboard_tallies(user=user)
+    legend = _legend()
+    by_status = {item["status"]: item for item in legend}
     return render(
         request,
         "roadmap/dashboard.html",
         {
             "roadmap_figure": rollup.roadmap,
             "line_progress": [
-                {"line": line, "cell": _cell(figure) if figure.total else None}
+                {"line": line, "cell": _cell(figure, by_status) if figure.total else None}
                 for line, figure in line_progress
             ],
             "heat_lines": heat.lines,
             "heat_rows": [
                 {
                     "organisation": row.organisation,
-                    "cells": list(zip(heat.lines, map(_cell, row.cells), strict=True)),
+                    "cells": [
+                        (line, _cell(figure, by_status))
+                        for line, figure in zip(heat.lines, row.cells, strict=True)
+                    ],
                 }
                 for row in heat.rows
             ],
-            "legend": _legend(),
+            "legend": legend,
             "counts": counts,
             "overdue": selectors.overdue_assignments(user=user, count=counts["overdue"]),
             "at_risk": selectors.at_risk_assignments(user=user, count=counts["at_risk"]),

@@ -175,7 +175,7 @@ UPPER = """SELECT p.id, p.{parent} AS parent, COUNT(c.id) AS total,
   SUM(CASE WHEN c.reported > 0 THEN 1 ELSE 0 END) AS reported,
   MAX(CASE WHEN c.id IS NULL THEN 1 ELSE c.worst END) AS worst, AVG(c.progress) AS progress
 FROM {table} p LEFT JOIN {below} c ON c.parent = p.id GROUP BY p.id, p.{parent}"""
-ROLLUP_TREE = f"""
+ROLLUP_CTES = f"""
 WITH codes AS (
   SELECT a.id, a.action_id, a.progress, CASE WHEN a.status = 'cancelled' THEN 6
     WHEN a.last_reported_at IS NULL THEN NULL {RANKS} END AS code
@@ -191,12 +191,16 @@ actions AS (
   GROUP BY ai.id, ai.outcome_id),
 outcomes AS ({UPPER.format(parent="line_id", table="roadmap_keyoutcome", below="actions")}),
 lines AS ({UPPER.format(parent="roadmap_id", table="roadmap_lineofeffort", below="outcomes")})
+"""
+LINES_AND_ROADMAP = """SELECT id, total, counted, reported, worst, progress FROM lines
+UNION ALL SELECT 0, COUNT(*), SUM(counted), SUM(reported), MAX(worst), AVG(progress) FROM lines"""
+ROLLUP_TREE = f"""{ROLLUP_CTES}
 SELECT id, total, counted, reported, worst, progress FROM actions
 UNION ALL SELECT id, total, counted, reported, worst, progress FROM outcomes
-UNION ALL SELECT id, total, counted, reported, worst, progress FROM lines
-UNION ALL SELECT 0, COUNT(*), SUM(counted), SUM(reported), MAX(worst), AVG(progress) FROM lines
-"""
+UNION ALL {LINES_AND_ROADMAP}"""
 ROLLUP = [(ROLLUP_TREE, [])]
+# The dashboard reads back the lines and the roadmap only.
+ROLLUP_LINES = [(f"{ROLLUP_CTES}{LINES_AND_ROADMAP}", [])]
 
 HEAT_MAP = """
 SELECT a.organisation_id, ko.line_id, COUNT(*), AVG(a.progress), MAX(a.status)
@@ -239,7 +243,7 @@ LIMIT 10
 def _dashboard_sql(now) -> list[tuple[str, list]]:
     today = timezone.localdate(now)
     return [
-        *ROLLUP,
+        *ROLLUP_LINES,
         (HEAT_MAP, []),
         (f"SELECT COUNT(*) FROM ({OVERDUE.replace('LIMIT 10', '')}) x", [today]),
         (OVERDUE, [today]),

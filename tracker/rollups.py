@@ -83,14 +83,17 @@ def _fields_for(user) -> _Fields:
 # Figures
 
 
+# Each noun is translated only when asked for: a dashboard asks for 300 of them.
+_CHILD_NOUNS = {
+    "assignment": lambda count: ngettext("assignment", "assignments", count),
+    "action": lambda count: ngettext("action", "actions", count),
+    "outcome": lambda count: ngettext("outcome", "outcomes", count),
+    "line": lambda count: ngettext("line", "lines", count),
+}
+
+
 def _child_nouns(kind: str, count: int) -> str:
-    nouns = {
-        "assignment": ngettext("assignment", "assignments", count),
-        "action": ngettext("action", "actions", count),
-        "outcome": ngettext("outcome", "outcomes", count),
-        "line": ngettext("line", "lines", count),
-    }
-    return nouns[kind]
+    return _CHILD_NOUNS[kind](count)
 
 
 @dataclass
@@ -367,10 +370,13 @@ FROM ({nodes}) p LEFT JOIN {children} c ON c.parent = p.id
 GROUP BY p.id, p.parent"""
 
 
-def _tree(fields: _Fields, *, actions: QuerySet, up_to: str, scope: dict) -> dict[str, dict]:
+def _tree(
+    fields: _Fields, *, actions: QuerySet, up_to: str, scope: dict, read_from: str = "action"
+) -> dict[str, dict]:
     """Rows of every level from the actions up to `up_to`, {level: {id: row}}, in one query.
 
-    `scope` narrows each upper level's nodes ({level: queryset}); a level left out takes all."""
+    `scope` narrows each upper level's nodes ({level: queryset}); a level left out takes all.
+    Levels below `read_from` are computed but not read back (empty in the result)."""
     action_sql, params = _compiled(_level_rows("action", fields, actions, parent=F("outcome_id")))
     ctes, params = [f"action_rows AS ({action_sql})"], list(params)
     levels, below = ["action"], "action_rows"
@@ -388,6 +394,7 @@ def _tree(fields: _Fields, *, actions: QuerySet, up_to: str, scope: dict) -> dic
     union = " UNION ALL ".join(
         f"SELECT {index} AS level, {columns} FROM {level}_rows"
         for index, level in enumerate(levels)
+        if index >= levels.index(read_from)
     )
     tree: dict[str, dict] = {level: {} for level in levels}
     with connection.cursor() as cursor:
@@ -467,11 +474,20 @@ def _name_child(figure: Figure, code: str, child: Figure) -> None:
 # Public API
 
 
-def rollup_roadmap(*, user) -> RoadmapRollup:
-    """Every action, outcome and line and the whole roadmap, in one query."""
+def rollup_roadmap(*, user, read_from: str = "action") -> RoadmapRollup:
+    """Every action, outcome and line and the whole roadmap, in one query.
+
+    `read_from="line"` reads back only the lines and the roadmap (outcomes and actions are
+    left empty): what the dashboard shows, without building 840 figures it would not use."""
     if not policy.can_view_roadmap(user):
         return RoadmapRollup(roadmap=Figure("line"), lines={}, outcomes={}, actions={})
-    tree = _tree(_fields_for(user), actions=ActionItem.objects.all(), up_to="roadmap", scope={})
+    tree = _tree(
+        _fields_for(user),
+        actions=ActionItem.objects.all(),
+        up_to="roadmap",
+        scope={},
+        read_from=read_from,
+    )
     roadmaps = _tree_figures(tree, "roadmap")
     return RoadmapRollup(
         # The product tracks one roadmap; its figure, or an empty one before it is loaded.

@@ -87,6 +87,28 @@ def test_secretariat_sees_progress_per_line_and_the_heat_map(client, secretariat
         assertContains(response, word)
 
 
+def test_a_heat_map_cell_opens_the_worklist_of_its_organisation_and_line(
+    client, secretariat_user, roadmap
+):
+    client.force_login(secretariat_user)
+
+    response = client.get(DASHBOARD)
+
+    worklist = reverse("worklist:all")
+    # FRA on LOE-1: worst blocked, mean 33 %, from its three reported assignments.
+    assertContains(
+        response,
+        f'<a href="{worklist}?organisation=FRA&amp;line=LOE-1" title="FRA · LOE-1: Blocked, 33%">',
+    )
+    assertContains(
+        response,
+        '<span class="visually-hidden">Blocked, 3 of 3 assignments reported</span>',
+        html=True,
+    )
+    # Where the organisation holds nothing, the cell says so to screen readers.
+    assertContains(response, '<span class="visually-hidden">No assignment</span>', html=True)
+
+
 def test_an_industry_member_sees_only_the_industry_release(
     client, niag_member, fra_delegate, roadmap
 ):

@@ -92,6 +92,21 @@ def test_outcomes_lines_and_roadmap_are_means_of_their_children(tree, secretaria
     }
 
 
+def test_reading_from_the_lines_gives_the_same_lines_and_roadmap_and_nothing_below(
+    tree, secretariat_user
+):
+    whole = rollup_roadmap(user=secretariat_user)
+
+    top = rollup_roadmap(user=secretariat_user, read_from="line")
+
+    assert top.roadmap.as_dict() == whole.roadmap.as_dict()
+    assert {pk: f.as_dict() for pk, f in top.lines.items()} == {
+        pk: f.as_dict() for pk, f in whole.lines.items()
+    }
+    assert len(top.lines) == 2
+    assert top.outcomes == {} and top.actions == {}
+
+
 def test_an_action_whose_holders_all_completed_is_completed(tree, secretariat_user):
     figure = rollup_for_action(user=secretariat_user, action=tree["actions"]["1.1.2"])
 
