@@ -189,12 +189,14 @@ def test_the_secretariat_changes_a_due_date_and_round_trips_an_export(
 
     page = staff.open("/actions/LOE-1.KO-1.A-1/")
     row = staff.row(deu)
+    # Opening the control loads its form into the row (htmx).
     row.get_by_text("Change due date").click()
     row.get_by_label("Due date").fill("2027-03-31")
     row.get_by_role("button", name="Save due date").click()
     page.wait_for_url(f"{staff.base}/actions/LOE-1.KO-1.A-1/")
     assert "31 Mar 2027" in staff.row(deu).inner_text()
     staff.row(deu).get_by_text("Cancel assignment").click()
+    staff.row(deu).get_by_label("Reason").wait_for()
     page.screenshot(path=ARTIFACTS / "action-secretariat-desktop.png", full_page=True)
 
     exported = staff.context.request.get(f"{staff.base}/worklist/all/export.csv?organisation=DEU")

@@ -126,7 +126,13 @@ def test_only_the_secretariat_may_assign_change_dates_or_cancel(
         ),
     ]
 
-    assert [r.status_code for r in responses] == [403, 403, 403]
+    # Nor open their forms.
+    responses += [
+        client.get(reverse(name, args=[fra_part.pk]), headers={"HX-Request": "true"})
+        for name in ("roadmap:assignment-due-date", "roadmap:assignment-cancel")
+    ]
+
+    assert [r.status_code for r in responses] == [403, 403, 403, 403, 403]
     fra_part.refresh_from_db()
     assert (fra_part.due_date, fra_part.status) == (None, Status.ON_TRACK)
 
@@ -173,6 +179,69 @@ def test_bad_assignments_are_refused(client, secretariat_user, roadmap, data, me
     assert response.status_code == 400
     assertContains(response, message, status_code=400)
     assert Assignment.objects.count() == before
+
+
+def test_the_secretariat_forms_load_when_a_control_is_opened(client, secretariat_user, roadmap):
+    part = holder("DEU")
+    due_url = reverse("roadmap:assignment-due-date", args=[part.pk])
+    cancel_url = reverse("roadmap:assignment-cancel", args=[part.pk])
+    client.force_login(secretariat_user)
+
+    page = client.get(PAGE)
+
+    # Each holder's controls fetch their form when opened, with a link for browsers without
+    # JavaScript; no holder's form is rendered with the page.
+    assertContains(page, f'hx-get="{due_url}"')
+    assertContains(page, f'<a href="{cancel_url}">Open the form</a>', html=True)
+    assertNotContains(page, 'name="reason"')
+    assertNotContains(page, "Save due date")
+
+    fragment = client.get(due_url, headers={"HX-Request": "true"})
+
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content
+    assertContains(fragment, f'<form method="post" action="{due_url}" class="control__form">')
+    assertContains(fragment, 'name="due_date"')
+    assertContains(fragment, "Save due date")
+
+    cancel = client.get(cancel_url, headers={"HX-Request": "true"})
+
+    assertContains(
+        cancel, f'<input type="hidden" name="base_version" value="{part.version}"', count=1
+    )
+    assertContains(cancel, "Cancel this assignment")
+
+
+def test_without_javascript_a_control_opens_as_a_page_of_its_own(client, secretariat_user, roadmap):
+    part = holder("DEU")
+    client.force_login(secretariat_user)
+
+    response = client.get(reverse("roadmap:assignment-cancel", args=[part.pk]))
+
+    assert response.status_code == 200
+    assertContains(response, "<h1>Cancel assignment: Germany</h1>", html=True)
+    assertContains(response, f'href="{PAGE}"')
+    assertContains(response, 'name="reason"')
+
+
+def test_a_form_that_came_back_with_errors_is_shown_open_in_its_row(
+    client, secretariat_user, roadmap
+):
+    part = holder("DEU")
+    client.force_login(secretariat_user)
+
+    response = client.post(
+        reverse("roadmap:assignment-due-date", args=[part.pk]), {"due_date": "soon"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    row = html[html.index(f'id="assignment-{part.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<details class="control" open>' in row
+    assert "Enter a valid date" in row and 'value="soon"' in row
+    # The other holders' controls stay closed, their forms not loaded.
+    assert html.count('<details class="control" open>') == 1
 
 
 def test_secretariat_changes_and_clears_a_due_date(client, secretariat_user, roadmap):
