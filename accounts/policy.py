@@ -23,20 +23,36 @@ ALL_RELEASABILITIES = frozenset(Releasability.values)
 NATO_READERS = {Role.DELEGATE, Role.BOARD_MEMBER, Role.OBSERVER}
 
 
+def membership_rows() -> QuerySet:
+    """Memberships that give rights: those of active organisations, with the organisation, in
+    code order. `memberships` reads a user's; the API's token check reads them with the token
+    (accounts.api.authentication) and hands them over with `remember_memberships`."""
+    from accounts.models import Membership
+
+    return (
+        Membership.objects.filter(organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__code", "role")
+    )
+
+
 def memberships(user) -> list:
-    """The user's memberships of active organisations, with the organisation, in code order;
-    read once per request and kept on the user (the header shows them too)."""
+    """The user's `membership_rows`, read once per request and kept on the user (the header
+    shows them too)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_policy_memberships", None)
     if cached is None:
-        cached = list(
-            user.memberships.filter(organisation__is_active=True)
-            .select_related("organisation")
-            .order_by("organisation__code", "role")
-        )
-        user._policy_memberships = cached
+        cached = list(membership_rows().filter(user=user))
+        remember_memberships(user, cached)
     return cached
+
+
+def remember_memberships(user, rows: list) -> None:
+    """Keeps the user's `membership_rows`, read elsewhere, for the rest of the request."""
+    for membership in rows:
+        membership.user = user
+    user._policy_memberships = rows
 
 
 def _memberships(user) -> list[tuple[int, str, str]]:

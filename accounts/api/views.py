@@ -59,11 +59,7 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
-        memberships = list(
-            user.memberships.filter(organisation__is_active=True)
-            .select_related("organisation")
-            .order_by("organisation__code")
-        )
+        memberships = policy.memberships(user)
         updatable = policy.updatable_organisation_ids(user)
         abilities = {
             "is_secretariat": policy.is_secretariat(user),

@@ -98,6 +98,46 @@ def test_missing_or_bad_token_is_401(header, world):
     assert response["WWW-Authenticate"] == "Token"
 
 
+def test_a_token_of_an_inactive_member_is_refused(fra_delegate, api_client, world):
+    client = api_client(fra_delegate)
+    fra_delegate.is_active = False
+    fra_delegate.save()
+
+    response = client.get("/api/v1/assignments/")
+
+    assert_status(response, 401)
+    assert response.data["detail"] == "User inactive or deleted."
+
+
+def test_a_token_reads_its_memberships_with_it(
+    fra_delegate, api_client, world, django_assert_num_queries
+):
+    client = api_client(fra_delegate)
+
+    # The token, the user and the memberships in one query; then the user's own data.
+    with django_assert_num_queries(1) as captured:
+        me = client.get("/api/v1/me/")
+
+    assert_status(me, 200)
+    assert "authtoken_token" in captured.captured_queries[0]["sql"]
+    assert [m["organisation"]["code"] for m in me.data["memberships"]] == ["FRA"]
+
+
+def test_memberships_of_inactive_organisations_give_no_rights_to_a_token(
+    fra_delegate, fra, api_client, world
+):
+    fra.is_active = False
+    fra.save()
+
+    me = api_client(fra_delegate).get("/api/v1/me/")
+
+    # Still the caller (DRF's own check, since no membership counts), but with no rights.
+    assert_status(me, 200)
+    assert me.data["email"] == "fra@example.org"
+    assert me.data["memberships"] == []
+    assert me.data["abilities"]["can_view_roadmap"] is False
+
+
 def test_session_authentication_works(fra_delegate, world):
     client = APIClient()
     client.force_login(fra_delegate)
