@@ -125,9 +125,11 @@ class Figure:
             status = Status.CANCELLED.value
         else:
             status = STATUS_BY_RANK[row["worst"]].value
-        counts = {str(value): row[f"n_{value}"] for value in STATUS_SEVERITY}
-        counts[Status.CANCELLED.value] = row["n_cancelled"]
-        counts["not_reported"] = row["n_not_reported"]
+        counts = {}
+        if "n_cancelled" in row:  # rows aggregated without the distribution leave it empty
+            counts = {str(value): row[f"n_{value}"] for value in STATUS_SEVERITY}
+            counts[Status.CANCELLED.value] = row["n_cancelled"]
+            counts["not_reported"] = row["n_not_reported"]
         return cls(
             children_kind=children_kind,
             progress=None if row["progress"] is None else round(float(row["progress"]), 1),
@@ -282,30 +284,36 @@ def _rows(queryset: QuerySet, fields: _Fields, path: str) -> QuerySet:
     return queryset.order_by().alias(r_progress=_assignment_progress(fields, path))
 
 
-def _aggregates(fields: _Fields, *, path: str, child: str) -> dict:
+def _aggregates(fields: _Fields, *, path: str, child: str, counts: bool = True) -> dict:
     """Figures of each group of rows from _rows, in one pass.
 
     A child is counted when any row beneath it is not cancelled (a node with no assignment
     keeps one row, which is not), reported when any such row is reported, and its worst
     status is the worst row beneath it, so one GROUP BY answers for every level. Status counts
     are of the assignments beneath, the distribution a report shows; an assignment with no
-    report, or a status no rank knows, is "not reported".
+    report, or a status no rank knows, is "not reported". `counts=False` leaves the status
+    counts out, for figures that never show them: a fifth of the heat map's query.
     """
     assignment = f"{path}id" if path else "pk"
     distinct = child != assignment  # several rows per child only above the action level
     status, reported_at = path + fields.status, path + fields.reported_at
     cancelled = Q(**{status: Status.CANCELLED})
     reported = Q(**{f"{reported_at}__isnull": False})
-    by_status = {
-        f"n_{value}": Count(assignment, filter=Q(**{status: value}) & reported)
-        for value in STATUS_SEVERITY
-    }
-    return {
+    figures = {
         "total": Count(child, distinct=distinct),
         "counted": Count(child, distinct=distinct, filter=~cancelled),
         "reported": Count(child, distinct=distinct, filter=Q(r_progress__isnull=False)),
         "worst": Max(_rank(fields, path)),
         "progress": Avg("r_progress", output_field=FloatField()),
+    }
+    if not counts:
+        return figures
+    by_status = {
+        f"n_{value}": Count(assignment, filter=Q(**{status: value}) & reported)
+        for value in STATUS_SEVERITY
+    }
+    return {
+        **figures,
         "n_cancelled": Count(assignment, filter=cancelled),
         "n_not_reported": Count(assignment)
         - Count(assignment, filter=cancelled)
@@ -544,7 +552,8 @@ def rollup_by_organisation(*, user) -> dict[int, Figure]:
 @dataclass
 class OrganisationCells:
     """One row of the heat map: the organisation's code and name (read with the figures, so
-    the map needs no query of its own for them) and {line id: figure}."""
+    the map needs no query of its own for them) and {line id: figure}, each without the status
+    counts, which the map does not show."""
 
     pk: int
     code: str
@@ -564,7 +573,7 @@ def organisation_line_cells(*, user) -> list[OrganisationCells]:
             "organisation__name",
             line_id=F("action__outcome__line_id"),
         )
-        .annotate(**_aggregates(fields, path="", child="pk"))
+        .annotate(**_aggregates(fields, path="", child="pk", counts=False))
     )
     by_organisation: dict[int, OrganisationCells] = {}
     for row in rows:
