@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from accounts.choices import UPDATING_ROLES, Role
 from accounts.models import Membership
@@ -153,12 +154,23 @@ def _contains(column: str) -> str:
     return f"{column} LIKE %s ESCAPE '\\'"
 
 
-def _assignment_list_sql(where: str, params: list, *, offset: int = 0) -> list:
+# The caller of an API call: the token, its user and the memberships that give rights.
+TOKEN_CALLER = """
+SELECT t.key, u.id, u.is_active, m.role, o.id, o.code, o.kind
+FROM authtoken_token t
+JOIN accounts_user u ON u.id = t.user_id
+JOIN accounts_membership m ON m.user_id = u.id
+JOIN accounts_organisation o ON o.id = m.organisation_id AND o.is_active
+WHERE t.key = %s
+"""
+
+
+def _assignment_list_sql(token: str, where: str, params: list, *, offset: int = 0) -> list:
     page = ASSIGNMENT_PAGE.format(where=where)
     if offset:
         page = page.replace("LIMIT 50", f"LIMIT 50 OFFSET {offset}")
     count = ASSIGNMENT_COUNT_WITH_ACTION if "ai." in where else ASSIGNMENT_COUNT
-    return [(count.format(where=where), params), (page, params)]
+    return [(TOKEN_CALLER, [token]), (count.format(where=where), params), (page, params)]
 
 
 # The roll-up tree as one would write it by hand: each assignment's code computed once, the
@@ -451,7 +463,9 @@ def _best_practice_search_sql(text: str) -> list[tuple[str, list]]:
 
 @dataclass
 class Context:
-    client: Client
+    client: Client  # the secretariat's browser session, second factor given
+    api_client: Client  # the secretariat's API token, as machine clients call the API
+    api_token: str
     secretariat: object
     delegate: object
     assignment: Assignment
@@ -514,6 +528,8 @@ def _context(now) -> Context:
         cycle = review_services.open_review_cycle(cycle=cycle, now=now - timedelta(days=10))
     client = Client(HTTP_HOST="localhost")
     _log_in_verified(client, secretariat.user)
+    token, _created = Token.objects.get_or_create(user=secretariat.user)
+    api_client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
     closed = ReviewCycle.objects.filter(state=CycleState.CLOSED).order_by("-closed_at").first()
     # The longest timeline: the action whose holders reported most.
     action = (
@@ -521,7 +537,18 @@ def _context(now) -> Context:
         .order_by("-updates", "code")
         .first()
     )
-    return Context(client, secretariat.user, delegate, assignment, cycle, now, closed, action)
+    return Context(
+        client,
+        api_client,
+        token.key,
+        secretariat.user,
+        delegate,
+        assignment,
+        cycle,
+        now,
+        closed,
+        action,
+    )
 
 
 def _get(client: Client, path: str, data=None) -> Callable[[], object]:
@@ -539,8 +566,10 @@ SEARCH_TEXT = "gallium"
 
 def _assignment_scenarios(ctx: Context) -> list[Scenario]:
     """The assignment list API: no filter, by organisation and status, overdue, text search;
-    the first page, and the last."""
+    the first page, and the last. Called with an API token, as the national systems that use
+    the API call it; the bare SQL reads the token's caller too."""
     api = reverse("tracker-api:assignment-list")
+    client, token = ctx.api_client, ctx.api_token
     organisation = ctx.assignment.organisation
     status = ctx.assignment.status
     today = timezone.localdate(ctx.now)
@@ -555,26 +584,26 @@ def _assignment_scenarios(ctx: Context) -> list[Scenario]:
         f"{_contains('code')} OR {_contains('name')})"
     )
     return [
-        Scenario("api_assignments", _get(ctx.client, api), _assignment_list_sql("", [])),
+        Scenario("api_assignments", _get(client, api), _assignment_list_sql(token, "", [])),
         Scenario(
             "api_assignments_org_status",
-            _get(ctx.client, api, {"organisation": organisation.code, "status": status}),
-            _assignment_list_sql(FILTER, [organisation.code, status]),
+            _get(client, api, {"organisation": organisation.code, "status": status}),
+            _assignment_list_sql(token, FILTER, [organisation.code, status]),
         ),
         Scenario(
             "api_assignments_overdue",
-            _get(ctx.client, api, {"overdue": "true"}),
-            _assignment_list_sql(OVERDUE_FILTER, [today]),
+            _get(client, api, {"overdue": "true"}),
+            _assignment_list_sql(token, OVERDUE_FILTER, [today]),
         ),
         Scenario(
             "api_assignments_search",
-            _get(ctx.client, api, {"q": text}),
-            _assignment_list_sql(like, [contains] * 4),
+            _get(client, api, {"q": text}),
+            _assignment_list_sql(token, like, [contains] * 4),
         ),
         Scenario(
             "api_assignments_last_page",
-            _get(ctx.client, api, {"page": last_page}),
-            _assignment_list_sql("", [], offset=(last_page - 1) * PAGE_SIZE),
+            _get(client, api, {"page": last_page}),
+            _assignment_list_sql(token, "", [], offset=(last_page - 1) * PAGE_SIZE),
         ),
     ]
 
