@@ -165,6 +165,26 @@ WHERE t.key = %s
 """
 
 
+# The caller of a page: the session, then the user with their memberships, unread count and
+# authenticator app (the secretariat's second factor).
+SESSION_CALLER = [
+    "SELECT session_data FROM django_session WHERE session_key = %s AND expire_date > %s",
+    """SELECT u.id, u.is_active, u.language, m.role, o.id, o.code, o.kind,
+  (SELECT COUNT(*) FROM tracker_notification n WHERE n.recipient_id = u.id AND n.read_at IS NULL),
+  (SELECT MIN(d.id) FROM otp_totp_totpdevice d WHERE d.user_id = u.id AND d.confirmed)
+FROM accounts_user u
+LEFT JOIN accounts_membership m ON m.user_id = u.id
+LEFT JOIN accounts_organisation o ON o.id = m.organisation_id AND o.is_active
+WHERE u.id = %s""",
+]
+
+
+def _session_caller_sql(ctx) -> list[tuple[str, list]]:
+    session_key = ctx.client.cookies[settings.SESSION_COOKIE_NAME].value
+    first, second = SESSION_CALLER
+    return [(first, [session_key, ctx.now]), (second, [ctx.secretariat.pk])]
+
+
 def _assignment_list_sql(token: str, where: str, params: list, *, offset: int = 0) -> list:
     page = ASSIGNMENT_PAGE.format(where=where)
     if offset:
@@ -609,7 +629,9 @@ def _assignment_scenarios(ctx: Context) -> list[Scenario]:
 
 
 def _page_scenarios(ctx: Context) -> list[Scenario]:
-    """Pages a reader opens every day beside the dashboard."""
+    """Pages a reader opens every day beside the dashboard; the bare SQL of each reads the
+    session's caller too."""
+    caller = _session_caller_sql(ctx)
     found = []
     if ctx.action is not None:
         values = {"code": ctx.action.code, "id": ctx.action.pk}
@@ -617,7 +639,7 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
             Scenario(
                 "action_page",
                 _get(ctx.client, reverse("roadmap:action", args=[ctx.action.code])),
-                [(sql, [values[key]]) for sql, key in ACTION_PAGE],
+                [*caller, *[(sql, [values[key]]) for sql, key in ACTION_PAGE]],
             )
         )
     if ctx.closed_cycle is not None:
@@ -625,14 +647,17 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
             Scenario(
                 "review_report",
                 _get(ctx.client, reverse("reviews:report", args=[ctx.closed_cycle.pk])),
-                [(sql, [ctx.closed_cycle.pk] * sql.count("%s")) for sql in REVIEW_REPORT],
+                [
+                    *caller,
+                    *[(sql, [ctx.closed_cycle.pk] * sql.count("%s")) for sql in REVIEW_REPORT],
+                ],
             )
         )
     found.append(
         Scenario(
             "best_practice_search",
             _get(ctx.client, reverse("best_practices:library"), {"q": SEARCH_TEXT}),
-            _best_practice_search_sql(SEARCH_TEXT),
+            [*caller, *_best_practice_search_sql(SEARCH_TEXT)],
         )
     )
     return found
@@ -648,7 +673,9 @@ def scenarios(ctx: Context) -> list[Scenario]:
     )
     return [
         Scenario(
-            "dashboard", _get(ctx.client, reverse("roadmap:dashboard")), _dashboard_sql(ctx.now)
+            "dashboard",
+            _get(ctx.client, reverse("roadmap:dashboard")),
+            [*_session_caller_sql(ctx), *_dashboard_sql(ctx.now)],
         ),
         *_assignment_scenarios(ctx),
         *_page_scenarios(ctx),
