@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -252,11 +253,8 @@ def _action_page(request, action, *, assign_form=None, failed=None, conflict=Non
     updatable = policy.updatable_organisation_ids(user)
     for assignment in assignments:
         assignment.can_update = policy.can_update_assignment(user, assignment)
-        # The secretariat's forms load when a control is opened (`_control`); only a form
-        # that came back with errors is part of the page.
-        if can_edit and failed and failed[0] == assignment.pk:
-            setattr(assignment, f"{failed[1]}_form", failed[2])
-            assignment.open_control = failed[1]
+        if can_edit:
+            assignment.controls = _row_controls(assignment, failed)
     return render(
         request,
         "roadmap/action_detail.html",
@@ -314,17 +312,46 @@ def action_assign(request, code):
     return _action_page(request, action, assign_form=form, status=400)
 
 
+# The secretariat's controls of a holder: URL name, form template, title.
 CONTROLS = {
-    "due": ("roadmap/_due_date_form.html", pgettext_lazy("page title", "Change due date")),
-    "cancel": ("roadmap/_cancel_form.html", pgettext_lazy("page title", "Cancel assignment")),
+    "due": (
+        "roadmap:assignment-due-date",
+        "roadmap/_due_date_form.html",
+        pgettext_lazy("page title", "Change due date"),
+    ),
+    "cancel": (
+        "roadmap:assignment-cancel",
+        "roadmap/_cancel_form.html",
+        pgettext_lazy("page title", "Cancel assignment"),
+    ),
 }
+
+
+def _row_controls(assignment, failed) -> list[dict]:
+    """A holder row's controls. Their forms load when a control is opened (`_control`); only
+    a form that came back with errors (`failed`: assignment id, control, bound form) is part
+    of the page, shown open."""
+    names = ["due"] if assignment.status == Status.CANCELLED else ["due", "cancel"]
+    controls = []
+    for name in names:
+        url_name, template, title = CONTROLS[name]
+        open_form = failed[2] if failed and failed[:2] == (assignment.pk, name) else None
+        controls.append(
+            {
+                "url": reverse(url_name, args=[assignment.pk]),
+                "template": template,
+                "title": title,
+                "form": open_form,
+            }
+        )
+    return controls
 
 
 def _control(request, assignment, control: str, form):
     """One secretariat control's form: the fragment a row loads when it is opened (htmx), or
     a page of its own for a browser without JavaScript. Rendering the forms of every holder
     with the action page cost it a third of its time."""
-    template, title = CONTROLS[control]
+    _url_name, template, title = CONTROLS[control]
     context = {"assignment": assignment, "form": form}
     if request.htmx:
         return render(request, template, context)
