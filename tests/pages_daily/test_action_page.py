@@ -212,6 +212,32 @@ def test_the_secretariat_forms_load_when_a_control_is_opened(client, secretariat
     assertContains(cancel, "Cancel this assignment")
 
 
+def test_opening_the_control_of_an_unknown_assignment_is_404(client, secretariat_user, roadmap):
+    client.force_login(secretariat_user)
+    missing = Assignment.objects.order_by("-pk").first().pk + 1
+
+    responses = [
+        client.get(reverse(name, args=[missing]), headers={"HX-Request": "true"})
+        for name in ("roadmap:assignment-due-date", "roadmap:assignment-cancel")
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
+
+
+def test_a_cancelled_holder_offers_no_cancel_control(client, secretariat_user, roadmap):
+    part = holder("NIAG")
+    client.force_login(secretariat_user)
+    client.post(
+        reverse("roadmap:assignment-cancel", args=[part.pk]),
+        {"base_version": part.version, "reason": "Merged."},
+    )
+
+    page = client.get(PAGE)
+
+    assertNotContains(page, reverse("roadmap:assignment-cancel", args=[part.pk]))
+    assertContains(page, reverse("roadmap:assignment-due-date", args=[part.pk]))
+
+
 def test_without_javascript_a_control_opens_as_a_page_of_its_own(client, secretariat_user, roadmap):
     part = holder("DEU")
     client.force_login(secretariat_user)
