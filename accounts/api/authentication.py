@@ -10,7 +10,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token check, reading the caller's memberships in the same query.
 
     Every API call asks the policy for them next; read with the token, they save each call a
-    query (about 1 ms of its CPU). A user with no membership has no row there and is checked
+    query and its round trip. A user with no membership has no row there and is checked
     by DRF's own query, with DRF's answers for an unknown token or an inactive user.
     """
 
