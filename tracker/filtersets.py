@@ -64,6 +64,20 @@ def _yes_no(field_name: str, label, description):
 DUE_DATE_FILTERS = ("due_before", "due_after", "overdue")
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """The chosen order, then the list's own (action, organisation, id) for ties. Without it,
+    rows that tie (many share a progress or a status) came back in whatever order the
+    database's plan gave, which can change between two pages of one list and repeat or skip
+    a row."""
+
+    TIEBREAK = ("action__code", "organisation__code", "pk")
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in value), *self.TIEBREAK)
+
+
 class AssignmentFilterSet(django_filters.FilterSet):
     line = CodesFilter("action__outcome__line", LineOfEffort.objects.all(), _("Line of effort"))
     outcome = CodesFilter("action__outcome", KeyOutcome.objects.all(), _("Key outcome"))
@@ -92,7 +106,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_text", label=_("Action code or title, organisation code or name")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("action__code", "action"),
             ("organisation__code", "organisation"),
