@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,6 +60,14 @@ def chromium():
     _require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM}")
     with launched_chromium() as browser:
         yield browser
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in French leaves French active in the test's thread (LocaleMiddleware does
+    not switch back); a later test calling a translated function directly would read it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
