@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choice_labels import ChoiceLabelsModel
 from accounts.choices import NATION_KINDS, OrganisationKind, Role
 
 
@@ -42,7 +43,7 @@ class ReminderFrequency(models.TextChoices):
     DEADLINE_ONLY = "deadline_only", _("Only on the deadline day and when overdue")
 
 
-class User(AbstractUser):
+class User(ChoiceLabelsModel, AbstractUser):
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
@@ -71,7 +72,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabelsModel):
     """An Ally, partner, NATO body, industry group or the secretariat."""
 
     code = models.CharField(
@@ -113,7 +114,7 @@ class Organisation(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabelsModel):
     """A user's place in an organisation; the role decides what they may do."""
 
     user = models.ForeignKey(

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choice_labels import ChoiceLabelsModel
 from roadmap.choices import AssignmentRole, Status, TitleStatus
 
 LINE_CODE = RegexValidator(r"^LOE-\d+$", _("Line codes look like LOE-2."))
@@ -28,7 +29,7 @@ class Roadmap(models.Model):
         return self.title
 
 
-class LineOfEffort(models.Model):
+class LineOfEffort(ChoiceLabelsModel):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.PROTECT, related_name="lines")
     code = models.CharField(_("code"), max_length=20, unique=True, validators=[LINE_CODE])
     number = models.PositiveSmallIntegerField(_("number"))
@@ -100,7 +101,7 @@ class ActionItem(models.Model):
         return f"{self.code} {self.title}"
 
 
-class Assignment(models.Model):
+class Assignment(ChoiceLabelsModel):
     """One organisation's part in one action item and where it currently stands."""
 
     action = models.ForeignKey(ActionItem, on_delete=models.PROTECT, related_name="assignments")
@@ -203,7 +204,7 @@ MATERIAL_SLUG = RegexValidator(
 )
 
 
-class CriticalMaterial(models.Model):
+class CriticalMaterial(ChoiceLabelsModel):
     """A raw material on the NATO defence-critical list or the EU critical/strategic lists.
 
     Every flag and figure comes from a named source (see `sources`). The assessed supply risk
@@ -370,7 +371,7 @@ class MaterialSupplier(models.Model):
         return f"{self.material}: {self.country} {self.share_pct} %"
 
 
-class MaterialMitigation(models.Model):
+class MaterialMitigation(ChoiceLabelsModel):
     """An action item that reduces the exposure on a material, and how."""
 
     material = models.ForeignKey(

@@ -6,11 +6,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choice_labels import ChoiceLabelsModel
 from accounts.choices import Releasability
 from roadmap.choices import Status
 
 
-class StatusUpdate(models.Model):
+class StatusUpdate(ChoiceLabelsModel):
     """One report of where an assignment stands. Append-only: never edited or deleted."""
 
     assignment = models.ForeignKey(
@@ -105,7 +106,7 @@ def default_reminder_days():
     return [7, 2]
 
 
-class ReviewCycle(models.Model):
+class ReviewCycle(ChoiceLabelsModel):
     """One periodic review: organisations in scope are asked for updates between opening and
     the deadline; closing freezes the snapshot its report is computed from."""
 
@@ -173,7 +174,7 @@ class ReviewCycle(models.Model):
         return self.title
 
 
-class CycleSubmission(models.Model):
+class CycleSubmission(ChoiceLabelsModel):
     """One organisation's answer to a review cycle."""
 
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="submissions")
@@ -205,7 +206,7 @@ class CycleSubmission(models.Model):
         return f"{self.cycle} — {self.organisation.code}"
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(ChoiceLabelsModel):
     """Append-only history of a submission; a submit event carries the attestation."""
 
     submission = models.ForeignKey(CycleSubmission, on_delete=models.CASCADE, related_name="events")
@@ -238,7 +239,7 @@ class SubmissionEvent(models.Model):
         return f"{self.submission}: {self.from_state} → {self.to_state}"
 
 
-class SecretariatAssessment(models.Model):
+class SecretariatAssessment(ChoiceLabelsModel):
     """The secretariat's own view of an assignment in a cycle, beside the self-reported one."""
 
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="assessments")
@@ -266,7 +267,7 @@ class SecretariatAssessment(models.Model):
         return f"{self.cycle}: {self.assignment_id} {self.status}"
 
 
-class ReviewSnapshot(models.Model):
+class ReviewSnapshot(ChoiceLabelsModel):
     """An assignment as it stood when its cycle closed. Never changed afterwards: the report
     is computed from these rows only."""
 
@@ -315,7 +316,7 @@ class ReviewSnapshot(models.Model):
         return f"{self.cycle}: {self.assignment_id} {self.status}"
 
 
-class ReminderLog(models.Model):
+class ReminderLog(ChoiceLabelsModel):
     """One digest decided for one person on one day. Written in the same transaction that
     queues the e-mail; `sent_at` is set once the mail has gone."""
 
@@ -383,7 +384,7 @@ class BestPracticeTag(models.Model):
         return self.name
 
 
-class BestPractice(models.Model):
+class BestPractice(ChoiceLabelsModel):
     """A practice or national approach shared through the library once the secretariat has
     published it. The state changes only through tracker.best_practices, which records each
     change as a BestPracticeTransition.
@@ -472,7 +473,7 @@ class BestPractice(models.Model):
         return self.title
 
 
-class BestPracticeTransition(models.Model):
+class BestPracticeTransition(ChoiceLabelsModel):
     """Append-only history of a best practice's review: who moved it, when, from which state to
     which, and what they wrote (the return comments and the author's answers included)."""
 
@@ -536,7 +537,7 @@ class NotificationKind(models.TextChoices):
     BEST_PRACTICE_REJECTED = "bp_rejected", _("Best practice rejected")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabelsModel):
     """One in-app message to one person. It stores the kind and its parameters, not prose: the
     text is rendered by tracker.notifications in the reader's language when it is shown."""
 
