@@ -41,7 +41,8 @@ from tracker.selectors import assignment_list, shown_fields, status_update_list
 ATTENTION_LIMIT = 10
 RECENT_LIMIT = 15
 RECENT_DAYS = 7
-TIMELINE_LIMIT = 100
+# The action page's timeline, and each older page of it.
+TIMELINE_PAGE = 25
 ACTIVITY_MONTHS = 12
 
 
@@ -226,16 +227,32 @@ def action_assignments(*, user, action: ActionItem):
 
 @dataclass
 class Timeline:
-    count: int
+    count: int  # this page's updates and every older one
     updates: list[StatusUpdate]
     evidence: list[tuple[str, StatusUpdate]] = field(default_factory=list)
 
+    @property
+    def older(self) -> int:
+        """How many readable updates come after this page."""
+        return self.count - len(self.updates)
 
-def action_timeline(*, user, action: ActionItem) -> Timeline:
-    """The readable updates of an action, newest first, and the evidence they link to."""
+
+def action_timeline(*, user, action: ActionItem, before: int | None = None) -> Timeline:
+    """A page of the readable updates of an action, newest first, and the evidence they link
+    to; with `before`, the page that follows that update.
+
+    Raises StatusUpdate.DoesNotExist when `before` is no update of this action the user may
+    read: a page that follows it would tell what it hides.
+    """
     updates = status_update_list(user=user).filter(assignment__action=action)
+    if before is not None:
+        anchor = updates.values("created_at", "pk").get(pk=before)
+        updates = updates.filter(
+            Q(created_at__lt=anchor["created_at"])
+            | Q(created_at=anchor["created_at"], pk__lt=anchor["pk"])
+        )
     # The count of all of them rides along as a window: one query, not two.
-    shown = list(updates.annotate(matching=Window(Count("pk")))[:TIMELINE_LIMIT])
+    shown = list(updates.annotate(matching=Window(Count("pk")))[:TIMELINE_PAGE])
     evidence = [(link, update) for update in shown for link in update.evidence_links]
     return Timeline(count=shown[0].matching if shown else 0, updates=shown, evidence=evidence)
 

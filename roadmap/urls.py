@@ -9,6 +9,7 @@ urlpatterns = [
     path("lines/<str:code>/", views.line_detail, name="line"),
     path("outcomes/<str:code>/", views.outcome_detail, name="outcome"),
     path("actions/<str:code>/", views.action_detail, name="action"),
+    path("actions/<str:code>/timeline/", views.action_timeline, name="action-timeline"),
     path("actions/<str:code>/assign/", views.action_assign, name="action-assign"),
     path("assignments/<int:pk>/due-date/", views.assignment_due_date, name="assignment-due-date"),
     path("assignments/<int:pk>/cancel/", views.assignment_cancel, name="assignment-cancel"),

@@ -34,6 +34,7 @@ from roadmap.import_export import (
 )
 from roadmap.models import ActionItem, KeyOutcome, LineOfEffort
 from tracker.best_practice_selectors import related_best_practices
+from tracker.models import StatusUpdate
 from tracker.rollups import (
     rollup_by_organisation,
     rollup_for_action,
@@ -281,6 +282,24 @@ def _action_page(request, action, *, assign_form=None, failed=None, conflict=Non
 @require_GET
 def action_detail(request, code):
     return _action_page(request, _visible_action(request.user, code))
+
+
+@login_required
+@require_GET
+def action_timeline(request, code):
+    """The timeline's older pages: the next page's items, which htmx puts in place of the
+    "show older" link, or a page of their own for a browser without JavaScript."""
+    action = _visible_action(request.user, code)
+    before = request.GET.get("before", "")
+    if not before.isdigit():
+        raise Http404(_("No such update."))
+    try:
+        timeline = selectors.action_timeline(user=request.user, action=action, before=int(before))
+    except StatusUpdate.DoesNotExist:
+        raise Http404(_("No such update.")) from None
+    context = {"action": action, "timeline": timeline}
+    template = "roadmap/_timeline_page.html" if request.htmx else "roadmap/action_timeline.html"
+    return render(request, template, context)
 
 
 def _add_service_errors(form, error: ValidationError) -> None:

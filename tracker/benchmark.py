@@ -27,6 +27,7 @@ from accounts.choices import UPDATING_ROLES, Role
 from accounts.models import Membership
 from roadmap.choices import STATUS_SEVERITY, Status
 from roadmap.models import ActionItem, Assignment
+from roadmap.selectors import TIMELINE_PAGE
 from tracker import review_services, services
 from tracker.models import CycleState, ReviewCycle
 from tracker.rollups import rollup_roadmap
@@ -364,7 +365,7 @@ ACTION_PAGE = [
         "WHERE a.action_id = %s AND a.status <> 'cancelled'",
         "id",
     ),
-    # The newest 100 updates of its timeline, and how many there are.
+    # The newest page of its timeline, and how many updates it has.
     (
         "SELECT u.id, u.status, u.progress, u.narrative, u.evidence_links, u.releasability, "
         "u.created_at, u.version, us.first_name, us.last_name, us.email, o.code, ai.code "
@@ -372,7 +373,7 @@ ACTION_PAGE = [
         "JOIN accounts_organisation o ON o.id = a.organisation_id "
         "JOIN roadmap_actionitem ai ON ai.id = a.action_id "
         "LEFT JOIN accounts_user us ON us.id = u.author_id "
-        "WHERE a.action_id = %s ORDER BY u.created_at DESC, u.id DESC LIMIT 100",
+        f"WHERE a.action_id = %s ORDER BY u.created_at DESC, u.id DESC LIMIT {TIMELINE_PAGE}",
         "id",
     ),
     (

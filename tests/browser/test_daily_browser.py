@@ -9,6 +9,7 @@ import pytest
 from accounts.choices import Releasability, Role
 from roadmap.choices import Status
 from roadmap.models import Assignment
+from roadmap.selectors import TIMELINE_PAGE
 from tests import factories
 from tests.browser_support import ARTIFACTS, VIEWPORTS, watch_problems
 from tests.factories import PASSWORD
@@ -214,3 +215,26 @@ def test_the_secretariat_changes_a_due_date_and_round_trips_an_export(
     deu.refresh_from_db()
     assert str(deu.due_date) == "2027-06-30"
     staff.close()
+
+
+def test_a_reader_opens_older_updates_in_place_on_the_action_page(
+    transactional_db, live_server, chromium, fra_delegate, observer
+):
+    build_roadmap()
+    assignment = _fra("LOE-1.KO-1.A-1")
+    for number in range(TIMELINE_PAGE + 2):
+        update(fra_delegate, assignment, progress=number, narrative=f"Report {number}.")
+    reader = Session(chromium, live_server, "observer@example.org")
+    page = reader.open("/actions/LOE-1.KO-1.A-1/")
+    items = page.locator(".timeline__item")
+    assert items.count() == TIMELINE_PAGE
+
+    page.get_by_role("link", name="Show older updates (6 more)").click()
+
+    items.nth(TIMELINE_PAGE + 5).wait_for()
+    assert items.count() == TIMELINE_PAGE + 6  # the last reports and the 4 imported ones
+    assert "Report 1." in items.nth(TIMELINE_PAGE).inner_text()
+    assert page.locator(".timeline__more").count() == 0
+    assert page.url.endswith("/actions/LOE-1.KO-1.A-1/")  # in place, no page change
+    page.screenshot(path=ARTIFACTS / "action-older-updates-desktop.png", full_page=True)
+    reader.close()
