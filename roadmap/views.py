@@ -269,8 +269,7 @@ def _action_page(request, action, *, assign_form=None, failed=None, conflict=Non
             "best_practices": related_best_practices(user=user, action=action),
             "can_edit": can_edit,
             "has_own_assignment": any(a.organisation_id in updatable for a in assignments),
-            "assign_form": assign_form
-            or (AssignOrganisationForm(user=user, action=action) if can_edit else None),
+            "assign_form": assign_form,
             "conflict": conflict,
             "reads_industry_release": policy.reads_industry_view_only(user),
         },
@@ -308,11 +307,20 @@ def _add_service_errors(form, error: ValidationError) -> None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action_assign(request, code):
+    """GET: the form, loaded when the page's control is opened (htmx) or a page of its own;
+    like the holders' controls, rendering it with every action page cost the page's time."""
     action = _visible_action(request.user, code)
     if not policy.can_edit_roadmap(request.user):
         raise PermissionDenied
+    if request.method == "GET":
+        context = {
+            "action": action,
+            "form": AssignOrganisationForm(user=request.user, action=action),
+        }
+        template = "roadmap/_assign_form.html" if request.htmx else "roadmap/action_assign.html"
+        return render(request, template, context)
     form = AssignOrganisationForm(request.POST, user=request.user, action=action)
     if form.is_valid():
         try:

@@ -131,19 +131,32 @@ def test_only_the_secretariat_may_assign_change_dates_or_cancel(
         client.get(reverse(name, args=[fra_part.pk]), headers={"HX-Request": "true"})
         for name in ("roadmap:assignment-due-date", "roadmap:assignment-cancel")
     ]
+    responses.append(
+        client.get(reverse("roadmap:action-assign", args=[CODE]), headers={"HX-Request": "true"})
+    )
 
-    assert [r.status_code for r in responses] == [403, 403, 403, 403, 403]
+    assert [r.status_code for r in responses] == [403] * 6
+    assertNotContains(client.get(PAGE), "Assign an organisation")
     fra_part.refresh_from_db()
     assert (fra_part.due_date, fra_part.status) == (None, Status.ON_TRACK)
 
 
 def test_secretariat_assigns_an_organisation(client, secretariat_user, roadmap):
     newcomer = factories.AllyFactory(code="POL", name="Poland", iso3="POL")
+    assign_url = reverse("roadmap:action-assign", args=[CODE])
     client.force_login(secretariat_user)
     page = client.get(PAGE)
-    assertContains(page, "Assign an organisation")
-    assertContains(page, "POL — Poland")
-    assertNotContains(page, "FRA — France")  # already holds a part
+    # The form loads when the control is opened; without JavaScript it is a page of its own.
+    assertContains(page, f'hx-get="{assign_url}"')
+    assertNotContains(page, 'name="organisation"')
+    fragment = client.get(assign_url, headers={"HX-Request": "true"})
+    assertNotContains(fragment, "<html")
+    assertContains(fragment, "POL — Poland")
+    assertNotContains(fragment, "FRA — France")  # already holds a part
+    own_page = client.get(assign_url)
+    assertContains(own_page, "<h1>Assign an organisation</h1>", html=True)
+    assertContains(own_page, f'href="{PAGE}"')
+    assertContains(own_page, "POL — Poland")
 
     response = client.post(
         reverse("roadmap:action-assign", args=[CODE]),
