@@ -94,6 +94,14 @@ def test_unknown_codes_are_404_and_non_members_403(client, observer, roadmap):
     assert client.get(PAGE).status_code == 403
 
 
+def test_the_assign_form_of_an_unknown_action_is_404(client, secretariat_user, roadmap):
+    client.force_login(secretariat_user)
+    missing = reverse("roadmap:action-assign", args=["LOE-9.KO-1.A-1"])
+
+    assert client.get(missing, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(missing).status_code == 404
+
+
 def test_members_see_a_way_to_their_worklist(client, fra_delegate, roadmap):
     client.force_login(fra_delegate)
 
