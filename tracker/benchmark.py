@@ -186,10 +186,16 @@ def _session_caller_sql(ctx) -> list[tuple[str, list]]:
     return [(first, [session_key, ctx.now]), (second, [ctx.secretariat.pk])]
 
 
-def _assignment_list_sql(token: str, where: str, params: list, *, offset: int = 0) -> list:
+def _assignment_list_sql(token: str, where: str, params: list, *, last: int = 0) -> list:
+    """`last`: the page of the list's last `last` rows, sorted from the end, as a page in the
+    list's second half is read."""
     page = ASSIGNMENT_PAGE.format(where=where)
-    if offset:
-        page = page.replace("LIMIT 50", f"LIMIT 50 OFFSET {offset}")
+    if last:
+        backwards = page.replace(
+            "ai.code, o.code\nLIMIT 50", f"ai.code DESC, o.code DESC\nLIMIT {last}"
+        )
+        # Columns 11 and 8 are the action's and the organisation's codes.
+        page = f"SELECT * FROM ({backwards}) page ORDER BY 11, 8"
     count = ASSIGNMENT_COUNT_WITH_ACTION if "ai." in where else ASSIGNMENT_COUNT
     return [(TOKEN_CALLER, [token]), (count.format(where=where), params), (page, params)]
 
@@ -624,7 +630,7 @@ def _assignment_scenarios(ctx: Context) -> list[Scenario]:
         Scenario(
             "api_assignments_last_page",
             _get(client, api, {"page": last_page}),
-            _assignment_list_sql(token, "", [], offset=(last_page - 1) * PAGE_SIZE),
+            _assignment_list_sql(token, "", [], last=total - (last_page - 1) * PAGE_SIZE),
         ),
     ]
 

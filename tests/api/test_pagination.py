@@ -2,8 +2,10 @@
 API and on the "all assignments" page alike (a page sorts only ids to choose its rows)."""
 
 import re
+from datetime import date
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,8 +23,14 @@ def many(fra, deu, dipb, niag):
     outcome = factories.KeyOutcomeFactory(line=line, number=1)
     for number in range(1, 18):
         action = factories.ActionItemFactory(outcome=outcome, number=number)
-        for organisation in (niag, fra, dipb, deu):
-            factories.AssignmentFactory(action=action, organisation=organisation)
+        for place, organisation in enumerate((niag, fra, dipb, deu)):
+            # Ties (progress), and due dates that are missing, for the sorts below.
+            factories.AssignmentFactory(
+                action=action,
+                organisation=organisation,
+                progress=(number * place) % 3 * 10,
+                due_date=None if (number + place) % 4 else date(2027, 1, number),
+            )
     return Assignment.objects.count()
 
 
@@ -80,3 +88,43 @@ def test_a_deep_page_is_one_query_that_sorts_only_ids_to_choose_it(many):
     assert len(queries) == 1
     inner = queries[0]["sql"].split(" IN (SELECT ", 1)[1]
     assert "LIMIT" in inner and '"roadmap_actionitem"."title"' not in inner
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("action__code", "organisation__code"),
+        ("-progress", "action__code", "organisation__code", "pk"),
+        ("due_date", "pk"),
+        ("-due_date", "-pk"),
+    ],
+)
+@pytest.mark.parametrize("per_page, orphans", [(5, 0), (7, 3), (68, 0)])
+def test_every_page_holds_the_rows_of_a_plain_offset_whichever_end_it_counts_from(
+    many, order, per_page, orphans
+):
+    rows = Assignment.objects.order_by(*order)
+    plain = Paginator(rows, per_page, orphans=orphans)
+    deferred = DeferredJoinPaginator(rows, per_page, orphans=orphans)
+    assert deferred.num_pages == plain.num_pages
+
+    for number in plain.page_range:
+        assert [row.pk for row in deferred.page(number)] == [
+            row.pk for row in plain.page(number)
+        ], f"page {number}"
+
+
+def test_the_last_page_sorts_its_ids_from_the_end_without_skipping_any(many):
+    rows = Assignment.objects.order_by("action__code", "organisation__code")
+    paginator = DeferredJoinPaginator(rows, 5)
+    assert paginator.count == many
+
+    with CaptureQueriesContext(connection) as first:
+        paginator.page(1)
+    with CaptureQueriesContext(connection) as last:
+        paginator.page(paginator.num_pages)
+
+    first_ids = first[0]["sql"].split(" IN (SELECT ", 1)[1]
+    last_ids = last[0]["sql"].split(" IN (SELECT ", 1)[1]
+    assert "DESC" not in first_ids and "DESC" in last_ids
+    assert "OFFSET" not in last_ids
