@@ -118,6 +118,30 @@ def measure(scenario: Scenario, *, runs: int, warmup: int) -> Result:
     )
 
 
+# The same fixed work on every machine, in Python and in the database. Scenario figures taken
+# on two machines (or at two busy hours of one) compare only beside these.
+CALIBRATION_SQL = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
+    "SELECT COUNT(*) FROM n"
+)
+
+
+def _python_work() -> int:
+    total = 0
+    for number in range(300_000):
+        total += number % 7
+    return total
+
+
+def machine_line(*, runs: int) -> str:
+    """`machine python_ms=… sql_ms=…`: the medians of the fixed work."""
+    python = statistics.median(_timed(_python_work, runs=runs, warmup=1, rollback=False))
+    sql = statistics.median(
+        _timed(lambda: _run_sql([(CALIBRATION_SQL, [])]), runs=runs, warmup=1, rollback=False)
+    )
+    return f"machine python_ms={python:.2f} sql_ms={sql:.2f}"
+
+
 # The bare SQL. Hand-written on purpose: it is the floor the application is compared against.
 
 ASSIGNMENT_PAGE = """
@@ -711,9 +735,10 @@ def scenarios(ctx: Context) -> list[Scenario]:
 def run_benchmark(
     *, runs: int, warmup: int, write: Callable[[str], None], only: list[str] | None = None
 ) -> list[Result]:
-    """Runs every scenario (or those whose names start with one of `only`) and writes one line
-    each; the database is left unchanged."""
+    """Writes the machine's line, then runs every scenario (or those whose names start with
+    one of `only`) and writes one line each; the database is left unchanged."""
     results = []
+    write(machine_line(runs=runs))
     with transaction.atomic():
         ctx = _context(timezone.now())
         chosen = [s for s in scenarios(ctx) if not only or s.name.startswith(tuple(only))]

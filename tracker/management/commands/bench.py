@@ -12,7 +12,8 @@ QUICK_SCALE = 0.02
 class Command(BaseCommand):
     help = (
         "Time each scenario after a warm-up and print one line each: "
-        "bench NAME median_ms=… p95_ms=… queries=… sql_ms=… ratio=…"
+        "bench NAME median_ms=… p95_ms=… queries=… sql_ms=… ratio=…, "
+        "after a line that times fixed work: machine python_ms=… sql_ms=…"
     )
 
     def add_arguments(self, parser):
