@@ -48,9 +48,9 @@ class InvalidCode(Exception):
     """The confirmation code does not match the secret being enrolled."""
 
 
-def enrolled_expression() -> Exists:
-    """True for a user (the outer row) with a confirmed authenticator app."""
-    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+def enrolled_expression(user: str = "pk") -> Exists:
+    """True for a user (the outer row's `user` column) with a confirmed authenticator app."""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef(user), confirmed=True))
 
 
 def remember_enrolment(user, enrolled: bool) -> None:

@@ -192,11 +192,11 @@ def notification_list(*, user) -> QuerySet[Notification]:
     return policy.visible_notifications(user).order_by("-created_at", "-pk")
 
 
-def unread_count_expression() -> Coalesce:
-    """The number of unread notifications of a user (the outer row), for loading with the
-    user (accounts.backends)."""
+def unread_count_expression(user: str = "pk") -> Coalesce:
+    """The number of unread notifications of a user (the outer row's `user` column), for
+    loading with the user (accounts.backends)."""
     unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        Notification.objects.filter(recipient=OuterRef(user), read_at__isnull=True)
         .order_by()
         .values("recipient")
         .annotate(n=Count("pk"))

@@ -185,3 +185,30 @@ def test_me_abilities_follow_policy(role, expected, client_as):
         abilities["readable_releasabilities"],
         abilities["updatable_organisations"],
     ) == expected
+
+
+def test_a_session_reads_the_user_with_their_memberships(
+    fra_delegate, client, world, django_assert_num_queries
+):
+    client.force_login(fra_delegate)
+
+    # The session, then the user with memberships, authenticator app and unread count.
+    with django_assert_num_queries(2) as captured:
+        me = client.get("/api/v1/me/")
+
+    assert_status(me, 200)
+    user_sql = captured.captured_queries[1]["sql"]
+    assert "accounts_membership" in user_sql and "otp_totp_totpdevice" in user_sql
+    assert [m["organisation"]["code"] for m in me.json()["memberships"]] == ["FRA"]
+
+
+def test_a_session_of_a_user_without_rights_still_signs_them_in(fra_delegate, fra, client):
+    fra.is_active = False
+    fra.save()
+    client.force_login(fra_delegate)
+
+    me = client.get("/api/v1/me/")
+
+    assert_status(me, 200)
+    assert me.json()["email"] == "fra@example.org"
+    assert me.json()["memberships"] == []
