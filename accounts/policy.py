@@ -112,6 +112,19 @@ def reads_industry_view_only(user) -> bool:
     )
 
 
+def shared_view_key(user) -> tuple:
+    """Everything about a reader that a page part shown alike to many readers may depend on:
+    whether they read the roadmap and as whom, the markings they read and the organisations
+    they answer for. Readers with equal keys may be shown one cached part
+    (tracker.data_version.cached); a rule above that reads more of the user belongs here too."""
+    return (
+        can_view_roadmap(user),
+        is_secretariat(user),
+        tuple(sorted(readable_releasabilities(user))),
+        tuple(sorted(updatable_organisation_ids(user))),
+    )
+
+
 def visible_status_updates(user) -> QuerySet[StatusUpdate]:
     from tracker.models import StatusUpdate
 

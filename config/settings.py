@@ -141,6 +141,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Page parts shown alike to many readers (tracker.data_version.cached), in each process's own
+# memory: the version they are checked against is read from the database on every request.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # Users log in by e-mail; see accounts.models.User.
 AUTH_USER_MODEL = "accounts.User"
@@ -282,6 +290,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "tracker.tasks.run_review_schedule",
         "schedule": REVIEW_SCHEDULE_EVERY_SECONDS,
         "options": {"expires": REVIEW_SCHEDULE_EVERY_SECONDS * 2 // 3},
+    },
+    "forget-old-data-changes": {
+        "task": "tracker.tasks.forget_old_data_changes",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
     },
 }
 

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
@@ -33,6 +35,7 @@ from roadmap.import_export import (
     read_upload,
 )
 from roadmap.models import ActionItem, KeyOutcome, LineOfEffort
+from tracker import data_version
 from tracker.best_practice_selectors import related_best_practices
 from tracker.models import StatusUpdate
 from tracker.rollups import (
@@ -126,42 +129,48 @@ def home(request):
 def dashboard(request):
     user = request.user
     _require_reader(user)
+    key = (policy.shared_view_key(user), get_language(), timezone.localdate())
+    body = data_version.cached(
+        "dashboard",
+        key,
+        lambda: render_to_string("roadmap/_dashboard_body.html", _dashboard_figures(user)),
+    )
+    return render(request, "roadmap/dashboard.html", {"body": body})
+
+
+def _dashboard_figures(user) -> dict:
     rollup, line_progress = selectors.roadmap_progress(user=user)
     heat = selectors.heat_map(user=user, lines=[line for line, _figure in line_progress])
     # One aggregate counts for the tallies, the two lists' headings and the open cycle.
     counts, cycle = selectors.dashboard_tallies(user=user)
     legend = _legend()
     by_status = {item["status"]: item for item in legend}
-    return render(
-        request,
-        "roadmap/dashboard.html",
-        {
-            "roadmap_figure": rollup.roadmap,
-            "line_progress": [
-                {"line": line, "cell": _cell(figure, by_status) if figure.total else None}
-                for line, figure in line_progress
-            ],
-            "heat_lines": heat.lines,
-            "heat_rows": [
-                {
-                    "organisation": row.organisation,
-                    "cells": [
-                        (line, _cell(figure, by_status))
-                        for line, figure in zip(heat.lines, row.cells, strict=True)
-                    ],
-                }
-                for row in heat.rows
-            ],
-            "legend": legend,
-            "counts": counts,
-            "overdue": selectors.overdue_assignments(user=user, count=counts["overdue"]),
-            "at_risk": selectors.at_risk_assignments(user=user, count=counts["at_risk"]),
-            "recent": selectors.recent_status_updates(user=user),
-            "recent_days": selectors.RECENT_DAYS,
-            "cycle": cycle,
-            "reads_industry_release": policy.reads_industry_view_only(user),
-        },
-    )
+    return {
+        "roadmap_figure": rollup.roadmap,
+        "line_progress": [
+            {"line": line, "cell": _cell(figure, by_status) if figure.total else None}
+            for line, figure in line_progress
+        ],
+        "heat_lines": heat.lines,
+        "heat_rows": [
+            {
+                "organisation": row.organisation,
+                "cells": [
+                    (line, _cell(figure, by_status))
+                    for line, figure in zip(heat.lines, row.cells, strict=True)
+                ],
+            }
+            for row in heat.rows
+        ],
+        "legend": legend,
+        "counts": counts,
+        "overdue": selectors.overdue_assignments(user=user, count=counts["overdue"]),
+        "at_risk": selectors.at_risk_assignments(user=user, count=counts["at_risk"]),
+        "recent": selectors.recent_status_updates(user=user),
+        "recent_days": selectors.RECENT_DAYS,
+        "cycle": cycle,
+        "reads_industry_release": policy.reads_industry_view_only(user),
+    }
 
 
 # Structure pages

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -603,3 +603,18 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.user_id} feed"
+
+
+class DataChange(models.Model):
+    """One row per transaction that changed a domain table, written by the database's own
+    triggers (tracker.data_version), so that no write, whatever path it takes, can leave a
+    cached page part showing what was there before."""
+
+    transaction_id = models.BigIntegerField(primary_key=True)
+    changed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["changed_at"], name="datachange_changed_at")]
+
+    def __str__(self) -> str:
+        return f"transaction {self.transaction_id}"

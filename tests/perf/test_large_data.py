@@ -46,6 +46,7 @@ SCENARIOS = [
     "rollup_roadmap",
     "reminder_pass",
     "close_cycle",
+    "dashboard_cached",
 ]
 
 
@@ -192,7 +193,7 @@ def test_bench_quick_prints_one_line_per_scenario_and_leaves_the_data_alone():
     assert MACHINE_LINE.match(machine)
     names = [BENCH_LINE.match(line)["name"] for line in scenarios]
     assert names == [name for name in SCENARIOS if name.startswith(("api", "dashboard"))]
-    assert len(names) == 6
+    assert len(names) == 7
 
 
 def test_bench_only_with_no_matching_scenario_is_refused():
