@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.apps import apps
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections, transaction
@@ -38,31 +38,37 @@ FROM tracker_datachange
 """
 
 
-def watched_tables() -> list[str]:
-    unwatched = {apps.get_model(label)._meta.db_table for label in UNWATCHED_MODELS}
+def watched_tables(registry=global_apps) -> list[str]:
+    """`registry`: the models as the code has them, or as a migration left the database."""
+    unwatched = {registry.get_model(label)._meta.db_table for label in UNWATCHED_MODELS}
     return sorted(
         {
             model._meta.db_table
             for name in WATCHED_APPS
-            for model in apps.get_app_config(name).get_models(include_auto_created=True)
+            for model in registry.get_app_config(name).get_models(include_auto_created=True)
             if model._meta.managed and not model._meta.proxy
         }
         - unwatched
     )
 
 
-def install_triggers(*, using: str = "default", **_signal) -> None:
+def install_triggers(*, using: str = "default", apps=global_apps, **_signal) -> None:
     """Puts the trigger on every watched table, new ones included (run after each migrate),
-    and counts the migration itself as a change."""
+    and counts the migration itself as a change. Nothing when the migration left the database
+    without tracker_datachange (tracker migrated back before it)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
+        return
+    try:
+        apps.get_model("tracker", "DataChange")
+    except LookupError:
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS "
             f"$$ BEGIN {NOTE_CHANGE}; RETURN NULL; END $$"
         )
-        for table in watched_tables():
+        for table in watched_tables(apps):
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR "
                 f'TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()'

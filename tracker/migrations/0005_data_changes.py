@@ -4,6 +4,13 @@ import django.db.models.functions.datetime
 from django.db import migrations, models
 
 
+def remove_triggers(apps, schema_editor):
+    """Going back before tracker_datachange: its triggers (tracker.data_version, installed
+    after each migrate) would write to a missing table."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS tracker_note_data_change() CASCADE")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +28,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['changed_at'], name='datachange_changed_at')],
             },
         ),
+        migrations.RunPython(migrations.RunPython.noop, remove_triggers),
     ]
