@@ -146,7 +146,8 @@ else:
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 500},
+    # A dashboard body is about 100 KB at full scale: at most 20 MB per process.
+    "OPTIONS": {"MAX_ENTRIES": 200},
 }
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 

@@ -129,7 +129,12 @@ def home(request):
 def dashboard(request):
     user = request.user
     _require_reader(user)
-    key = (policy.shared_view_key(user), get_language(), timezone.localdate())
+    key = (
+        policy.shared_view_key(user),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        timezone.localdate(),
+    )
     body = data_version.cached(
         "dashboard",
         key,

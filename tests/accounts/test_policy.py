@@ -188,3 +188,16 @@ def test_a_misfiled_secretariat_role_adds_nothing_to_a_real_membership(fra, niag
     assert policy.readable_releasabilities(user) == INDUSTRY_AND_PUBLIC
     assert not policy.is_secretariat(user)
     assert not policy.can_review_best_practice(user)
+
+
+def test_readers_share_a_cached_view_only_when_they_may_see_the_same(
+    fra, deu, niag, fra_delegate, deu_delegate, niag_member, observer, secretariat_user
+):
+    second_fra_delegate = factories.member(fra, Role.DELEGATE, email="fra2@example.org")
+    key = policy.shared_view_key
+
+    assert key(second_fra_delegate) == key(fra_delegate)
+    # Other organisations to answer for, other markings, no organisation, the secretariat.
+    others = [deu_delegate, niag_member, observer, secretariat_user]
+    assert len({key(user) for user in [fra_delegate, *others]}) == 5
+    assert key(AnonymousUser())[0] is False
