@@ -81,11 +81,12 @@ def own_redis(settings):
     saved_broker = celery_app.conf.broker_url
     settings.REDIS_URL = server.url
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": server.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
     }
     celery_app.conf.broker_url = server.url
     _reset_broker_connections()
