@@ -2,9 +2,10 @@
 against it.
 
 On PostgreSQL a statement trigger on every table of the accounts, roadmap and tracker apps
-inserts the writing transaction's id into tracker_datachange, once per transaction. Services,
-the admin, bulk loads, raw SQL and restores all pass through the triggers, so none can be
-missed, and no row is shared between writers (none waits for another). A reader's version is
+inserts the writing transaction's id into tracker_datachange, once per transaction (an update
+of a user's last_login alone, which every log-in makes, is left out). Services, the admin, bulk
+loads, raw SQL and restores all pass through the triggers, so none can be missed, and no row is
+shared between writers (none waits for another). A reader's version is
 the table's row count with its highest transaction id: every commit adds a row, in whatever
 order commits land, and the highest id only ever grows, since transaction ids never repeat.
 Forgetting old rows adds the forgetting transaction's own row, so a smaller count never
@@ -25,6 +26,9 @@ from django.db import connections, transaction
 WATCHED_APPS = ("accounts", "roadmap", "tracker")
 # Written often and never shown in a cached part: the header's unread count is read per page.
 UNWATCHED_MODELS = ("tracker.DataChange", "tracker.Notification")
+# Columns whose update alone is no change: every log-in writes the user's last_login, and
+# would otherwise throw away every cached part each time someone signs in.
+UNWATCHED_COLUMNS = {"accounts.User": ("last_login",)}
 TRIGGER = "data_change"
 FUNCTION = "tracker_note_data_change"
 NOTE_CHANGE = (
@@ -52,6 +56,21 @@ def watched_tables(registry=global_apps) -> list[str]:
     )
 
 
+def watched_events(table: str, registry=global_apps) -> str:
+    """The statements that move the version on `table`: an UPDATE only when it sets a column
+    that is watched (a column added later is watched once migrate has run)."""
+    for label, columns in UNWATCHED_COLUMNS.items():
+        model = registry.get_model(label)
+        if model._meta.db_table == table:
+            watched = [
+                f'"{field.column}"'
+                for field in model._meta.concrete_fields
+                if field.column not in columns
+            ]
+            return f"INSERT OR UPDATE OF {', '.join(watched)} OR DELETE OR TRUNCATE"
+    return "INSERT OR UPDATE OR DELETE OR TRUNCATE"
+
+
 def install_triggers(*, using: str = "default", apps=global_apps, **_signal) -> None:
     """Puts the trigger on every watched table, new ones included (run after each migrate),
     and counts the migration itself as a change. Nothing when the migration left the database
@@ -70,8 +89,8 @@ def install_triggers(*, using: str = "default", apps=global_apps, **_signal) -> 
         )
         for table in watched_tables(apps):
             cursor.execute(
-                f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR "
-                f'TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()'
+                f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER {watched_events(table, apps)} "
+                f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()'
             )
         cursor.execute(NOTE_CHANGE)
 

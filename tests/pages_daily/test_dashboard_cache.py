@@ -16,6 +16,7 @@ from accounts.choices import Releasability
 from accounts.models import Organisation
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import Assignment
+from tests.factories import PASSWORD
 from tests.pages_daily.data import update
 from tests.pages_daily.test_dashboard import heat_cells
 from tracker import data_version, tasks
@@ -119,6 +120,28 @@ def test_a_write_that_sends_no_signal_still_shows_on_the_next_look(
     after = main(client.get(DASHBOARD))
     assert after != before
     assert after == uncached(client, settings)
+
+
+def test_signing_in_keeps_the_cached_pages(client, fra_delegate, roadmap):
+    before = data_version.current()
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "fra@example.org", "password": PASSWORD}
+    )
+
+    fra_delegate.refresh_from_db()
+    assert response.status_code == 302
+    assert fra_delegate.last_login is not None
+    assert data_version.current() == before
+
+
+def test_a_change_to_a_user_beside_the_sign_in_time_moves_the_version(fra_delegate, roadmap):
+    before = data_version.current()
+
+    fra_delegate.first_name = "Renamed"
+    fra_delegate.save(update_fields=["first_name", "last_login"])
+
+    assert data_version.current() != before
 
 
 def test_readers_of_the_industry_release_never_get_the_nato_view(
