@@ -1,5 +1,6 @@
 """Walking the assignment list page by page gives every row once, in the list's order, on the
-API and on the "all assignments" page alike (a page sorts only ids to choose its rows)."""
+API and on the "all assignments" page alike (a page near an end is read directly, a deeper one
+sorts only ids to choose its rows)."""
 
 import re
 from datetime import date
@@ -79,6 +80,7 @@ def test_a_deep_page_is_one_query_that_sorts_only_ids_to_choose_it(many):
         "action__code", "organisation__code"
     )
     paginator = DeferredJoinPaginator(rows, 5)
+    paginator.direct_below = 0
     assert paginator.count == many
 
     with CaptureQueriesContext(connection) as queries:
@@ -100,12 +102,14 @@ def test_a_deep_page_is_one_query_that_sorts_only_ids_to_choose_it(many):
     ],
 )
 @pytest.mark.parametrize("per_page, orphans", [(5, 0), (7, 3), (68, 0)])
+@pytest.mark.parametrize("direct_below", [0, 10, 1000])
 def test_every_page_holds_the_rows_of_a_plain_offset_whichever_end_it_counts_from(
-    many, order, per_page, orphans
+    many, order, per_page, orphans, direct_below
 ):
     rows = Assignment.objects.order_by(*order)
     plain = Paginator(rows, per_page, orphans=orphans)
     deferred = DeferredJoinPaginator(rows, per_page, orphans=orphans)
+    deferred.direct_below = direct_below
     assert deferred.num_pages == plain.num_pages
 
     for number in plain.page_range:
@@ -117,6 +121,7 @@ def test_every_page_holds_the_rows_of_a_plain_offset_whichever_end_it_counts_fro
 def test_the_last_page_sorts_its_ids_from_the_end_without_skipping_any(many):
     rows = Assignment.objects.order_by("action__code", "organisation__code")
     paginator = DeferredJoinPaginator(rows, 5)
+    paginator.direct_below = 0
     assert paginator.count == many
 
     with CaptureQueriesContext(connection) as first:
@@ -128,3 +133,27 @@ def test_the_last_page_sorts_its_ids_from_the_end_without_skipping_any(many):
     last_ids = last[0]["sql"].split(" IN (SELECT ", 1)[1]
     assert "DESC" not in first_ids and "DESC" in last_ids
     assert "OFFSET" not in last_ids
+
+
+def test_pages_near_either_end_are_read_directly_and_deeper_ones_choose_ids_first(many):
+    rows = Assignment.objects.select_related("action").order_by(
+        "action__code", "organisation__code"
+    )
+    paginator = DeferredJoinPaginator(rows, 5)
+    paginator.direct_below = 10
+    middle = paginator.num_pages // 2
+
+    read = {}
+    for number in (1, 2, 3, middle, paginator.num_pages - 2, paginator.num_pages):
+        with CaptureQueriesContext(connection) as queries:
+            paginator.page(number)
+        assert len(queries) == 1
+        read[number] = queries[0]["sql"]
+
+    # Ten rows skipped or more, from the nearer end: ids first.
+    assert [number for number, sql in read.items() if " IN (SELECT " in sql] == [3, middle]
+    # The last page reads its rows from the end, with every column, and skips none.
+    last = read[paginator.num_pages]
+    assert "DESC" in last and "OFFSET" not in last
+    assert '"roadmap_actionitem"."title"' in last
+    assert "DESC" not in read[1] and "OFFSET" not in read[1]
