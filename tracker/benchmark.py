@@ -15,6 +15,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
@@ -27,12 +28,12 @@ from rest_framework.authtoken.models import Token
 
 from accounts.backends import AccountBackend
 from accounts.choices import UPDATING_ROLES, Role
-from accounts.models import Membership
+from accounts.models import Membership, Organisation, User
 from roadmap.choices import STATUS_SEVERITY, Status
 from roadmap.models import ActionItem, Assignment
 from roadmap.selectors import TIMELINE_PAGE
 from tracker import review_services, services
-from tracker.models import CycleState, ReviewCycle
+from tracker.models import CycleState, ReviewCycle, StatusUpdate
 from tracker.rollups import rollup_roadmap
 
 PAGE_SIZE = settings.REST_FRAMEWORK["PAGE_SIZE"]
@@ -515,6 +516,53 @@ def _best_practice_search_sql(text: str) -> list[tuple[str, list]]:
     ]
 
 
+# The audit trail, newest first, as its page lists it: each entry with its actor and type.
+AUDIT_PAGE = """
+SELECT e.id, e.object_pk, e.object_id, e.object_repr, e.action, e.changes, e.timestamp,
+       e.remote_addr, e.additional_data, e.actor_email, u.id, u.email, u.first_name,
+       u.last_name, ct.app_label, ct.model
+FROM auditlog_logentry e
+LEFT JOIN accounts_user u ON u.id = e.actor_id
+JOIN django_content_type ct ON ct.id = e.content_type_id
+{where}
+ORDER BY e.timestamp DESC, e.id DESC
+LIMIT 50
+"""
+AUDIT_COUNT = "SELECT COUNT(*) FROM auditlog_logentry e {where}"
+# The filter form's organisations.
+AUDIT_CHOICES = "SELECT id, code, name FROM accounts_organisation ORDER BY code"
+# An organisation: its members' acts, and entries about it, its memberships, its assignments
+# and their updates.
+AUDIT_ORGANISATION = """WHERE e.actor_id IN (
+    SELECT user_id FROM accounts_membership WHERE organisation_id = %s)
+OR (e.content_type_id = %s AND e.object_id = %s)
+OR (e.content_type_id = %s AND e.object_id IN (
+    SELECT id FROM accounts_membership WHERE organisation_id = %s))
+OR (e.content_type_id = %s AND e.object_id IN (
+    SELECT id FROM roadmap_assignment WHERE organisation_id = %s))
+OR (e.content_type_id = %s AND e.object_id IN (
+    SELECT u.id FROM tracker_statusupdate u JOIN roadmap_assignment a ON a.id = u.assignment_id
+    WHERE a.organisation_id = %s))"""
+
+
+def _audit_person() -> str:
+    """A person: who acted (their account, or the address kept with the entry), or whose
+    account or log-in the entry is about."""
+    return f"""WHERE e.actor_id IN (SELECT id FROM accounts_user WHERE {_contains("email")})
+OR {_contains("e.actor_email")}
+OR (e.content_type_id = %s AND e.object_id IN (
+    SELECT id FROM accounts_user WHERE {_contains("email")}))
+OR (e.content_type_id = %s AND {_contains("(e.additional_data ->> 'username')")})"""
+
+
+def _audit_sql(where: str, params: list) -> list[tuple[str, list]]:
+    return [
+        (AUDIT_CHOICES, []),
+        (AUDIT_COUNT.format(where=where), params),
+        (AUDIT_PAGE.format(where=where), params),
+    ]
+
+
 @dataclass
 class Context:
     client: Client  # the secretariat's browser session, second factor given
@@ -692,6 +740,7 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
                 ],
             )
         )
+    found.extend(_audit_scenarios(ctx, caller))
     found.append(
         Scenario(
             "best_practice_search",
@@ -700,6 +749,46 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
         )
     )
     return found
+
+
+def _audit_scenarios(ctx: Context, caller: list) -> list[Scenario]:
+    """The secretariat's audit trail: its first page, and filtered by a person's address and
+    by an organisation, over the entries years of updates and log-ins leave."""
+    audit = reverse("accounts:audit")
+    kinds = ContentType.objects.get_for_models(User, Organisation, Membership, Assignment)
+    kinds[StatusUpdate] = ContentType.objects.get_for_model(StatusUpdate)
+    person = ctx.delegate.email.split("@")[0]
+    organisation = ctx.assignment.organisation
+    contains = f"%{person}%"
+    by_organisation = [
+        organisation.pk,
+        kinds[Organisation].pk,
+        organisation.pk,
+        *[
+            value
+            for model in (Membership, Assignment, StatusUpdate)
+            for value in (kinds[model].pk, organisation.pk)
+        ],
+    ]
+    return [
+        Scenario("audit_trail", _get(ctx.client, audit), [*caller, *_audit_sql("", [])]),
+        Scenario(
+            "audit_trail_person",
+            _get(ctx.client, audit, {"person": person}),
+            [
+                *caller,
+                *_audit_sql(
+                    _audit_person(),
+                    [contains, contains, kinds[User].pk, contains, kinds[User].pk, contains],
+                ),
+            ],
+        ),
+        Scenario(
+            "audit_trail_organisation",
+            _get(ctx.client, audit, {"organisation": organisation.code}),
+            [*caller, *_audit_sql(AUDIT_ORGANISATION, by_organisation)],
+        ),
+    ]
 
 
 def scenarios(ctx: Context) -> list[Scenario]:

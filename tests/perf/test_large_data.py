@@ -7,11 +7,13 @@ import re
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models.functions import Mod
 
 from accounts.models import Organisation, User
-from roadmap.large_data import EMAIL_DOMAIN, expected_counts
+from roadmap.large_data import EMAIL_DOMAIN, UPDATES_PER_LOGIN, expected_counts
 from roadmap.models import ActionItem, Assignment, KeyOutcome
 from tracker.best_practice_selectors import search_best_practices
 from tracker.models import (
@@ -41,6 +43,9 @@ SCENARIOS = [
     "api_assignments_last_page",
     "action_page",
     "review_report",
+    "audit_trail",
+    "audit_trail_person",
+    "audit_trail_organisation",
     "best_practice_search",
     "record_status_update",
     "rollup_roadmap",
@@ -71,6 +76,7 @@ def _picture() -> dict:
             "closed review cycles": ReviewCycle.objects.filter(state=CycleState.CLOSED).count(),
             "review snapshots": ReviewSnapshot.objects.count(),
             "best practices": BestPractice.objects.count(),
+            "audit entries": LogEntry.objects.count(),
         },
         "assignments": list(
             assignments.values_list(
@@ -143,6 +149,31 @@ def test_current_fields_follow_the_latest_update():
         ]
         released = assignment.updates.exclude(releasability="nato").order_by("-version").first()
         assert assignment.industry_status == (released.status if released else "")
+
+
+def test_the_audit_trail_holds_what_the_updates_and_their_authors_log_ins_wrote():
+    _seed()
+    updates = StatusUpdate.objects.all()
+    entries = LogEntry.objects.all()
+    with_login = updates.filter(author__isnull=False).alias(turn=Mod("version", UPDATES_PER_LOGIN))
+
+    about = {
+        model: entries.filter(content_type__model=model._meta.model_name)
+        for model in (StatusUpdate, Assignment)
+    }
+    assert about[StatusUpdate].filter(action=LogEntry.Action.CREATE).count() == updates.count()
+    assert about[Assignment].filter(action=LogEntry.Action.UPDATE).count() == updates.count()
+    logins = entries.filter(action=LogEntry.Action.ACCESS, additional_data__event="login")
+    assert logins.count() == with_login.filter(turn=2).count() > 0
+    # Each entry as the audit trail reads it: the object, its actor, the update's own time.
+    update = updates.filter(author__isnull=False).order_by("pk").first()
+    created = about[StatusUpdate].get(object_id=update.pk)
+    assert (created.actor_id, created.timestamp) == (update.author_id, update.created_at)
+    assert created.changes_dict["status"] == ["None", update.status]
+    changed = about[Assignment].filter(object_id=update.assignment_id)
+    assert changed.count() == update.assignment.updates.count()
+    login = logins.filter(actor_id=update.author_id).first()
+    assert login.additional_data["username"] == update.author.email
 
 
 def test_generated_best_practices_are_mostly_published_and_found_by_the_library_search():
