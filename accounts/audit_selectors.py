@@ -11,6 +11,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,38 +101,75 @@ def _local_midnight(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+class InOnePass(In):
+    """`IN (subquery)`, written for PostgreSQL as `= ANY(ARRAY(subquery))`. In a branch of an
+    OR, PostgreSQL tests `IN (subquery)` on every row of the table; the array form runs the
+    subquery once and looks its values up in the column's index."""
+
+    lookup_name = "in_one_pass"
+
+    def as_postgresql(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+LogEntry._meta.get_field("object_id").register_lookup(InOnePass)
+
+
 def _organisation_q(organisation) -> Q:
     """Entries made by the organisation's members, and entries about the organisation, its
-    memberships, its assignments and their status updates."""
+    memberships, its assignments and their status updates. The short lists are read first
+    and the updates' ids go in one pass (`InOnePass`), so that each branch of the OR is an
+    index lookup rather than a test on every entry."""
     from accounts.models import Membership
     from roadmap.models import Assignment
     from tracker.models import StatusUpdate
 
-    def about(model, ids: QuerySet) -> Q:
-        return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    def about(model, ids) -> Q:
+        kind = ContentType.objects.get_for_model(model)
+        if isinstance(ids, QuerySet):
+            return Q(content_type=kind, object_id__in_one_pass=ids)
+        return Q(content_type=kind, object_id__in=ids)
 
-    members = Membership.objects.filter(organisation=organisation)
+    memberships = list(
+        Membership.objects.filter(organisation=organisation).values_list("pk", "user_id")
+    )
+    assignments = list(
+        Assignment.objects.filter(organisation=organisation).values_list("pk", flat=True)
+    )
+    updates = StatusUpdate.objects.filter(assignment__organisation=organisation).values("pk")
     return (
-        Q(actor_id__in=members.values("user_id"))
-        | Q(content_type=ContentType.objects.get_for_model(organisation), object_id=organisation.pk)
-        | about(Membership, Membership.objects.filter(organisation=organisation).values("pk"))
-        | about(Assignment, Assignment.objects.filter(organisation=organisation).values("pk"))
-        | about(
-            StatusUpdate,
-            StatusUpdate.objects.filter(assignment__organisation=organisation).values("pk"),
-        )
+        Q(actor_id__in=[user_id for _pk, user_id in memberships])
+        | about(type(organisation), [organisation.pk])
+        | about(Membership, [pk for pk, _user_id in memberships])
+        | about(Assignment, assignments)
+        | about(StatusUpdate, updates)
     )
 
 
 def _person_q(text: str) -> Q:
-    user_type = ContentType.objects.get_for_model(get_user_model())
-    users = get_user_model().objects.filter(email__icontains=text).values("pk")
+    """The matching users are read first, as a list: each branch of the OR can then use its
+    own index (the actor, the object, and the trigram indexes of accounts migration 0003 on
+    the two addresses) instead of one pass over every entry."""
+    User = get_user_model()
+    user_type = ContentType.objects.get_for_model(User)
+    users = list(User.objects.filter(email__icontains=text).values_list("pk", flat=True))
     return (
-        Q(actor__email__icontains=text)
+        Q(actor_id__in=users)
         | Q(actor_email__icontains=text)
         | Q(content_type=user_type, object_id__in=users)
         | Q(content_type=user_type, additional_data__username__icontains=text)
     )
+
+
+# Newest first, through an expression the timestamp's index cannot serve. For a person's or an
+# organisation's entries PostgreSQL otherwise walks that index from the newest entry, testing
+# each, and for one person's few that meant 100,000 entries read for a page (560 ms); it now
+# gathers the matches from their own indexes and sorts them.
+NEWEST_FIRST_AFTER_FILTERING = (Coalesce("timestamp", "timestamp").desc(), "-pk")
 
 
 def audit_entry_list(*, user, filters: dict) -> QuerySet[LogEntry]:
@@ -156,6 +195,8 @@ def audit_entry_list(*, user, filters: dict) -> QuerySet[LogEntry]:
         entries = entries.filter(timestamp__gte=_local_midnight(day))
     if day := filters.get("date_to"):
         entries = entries.filter(timestamp__lt=_local_midnight(day + timedelta(days=1)))
+    if filters.get("person") or filters.get("organisation"):
+        return entries.order_by(*NEWEST_FIRST_AFTER_FILTERING)
     return entries.order_by("-timestamp", "-pk")
 
 

@@ -4,7 +4,6 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from accounts.audit_selectors import (
     describe_person,
 )
 from roadmap import tabular
+from roadmap.pagination import DeferredJoinPaginator
 
 PAGE_SIZE = 50
 
@@ -38,7 +38,7 @@ def _filtered_entries(request):
 @require_GET
 def audit_trail(request):
     form, entries = _filtered_entries(request)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.event_label = describe_event(entry)
         entry.person_label = describe_person(entry)

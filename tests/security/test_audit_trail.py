@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -208,3 +211,85 @@ def test_the_xlsx_export_holds_the_same_rows_under_its_marking(client, secretari
     assert notes[2].startswith("# Filters: ") and "deu@" in notes[2]
     table = [[("" if value is None else str(value)) for value in line] for line in lines[3:]]
     assert table == csv_rows
+
+
+def test_an_organisation_keeps_the_entries_about_its_objects_once_their_author_has_left(
+    client, secretariat_user, history
+):
+    _fra, deu_assignment = history
+    deu_assignment.organisation.memberships.all().delete()
+    client.force_login(secretariat_user)
+
+    response = client.get(AUDIT, {"organisation": "DEU"})
+
+    entries = response.context["page"].object_list
+    # The update and the assignment's change, through their objects rather than their author.
+    assert {entry.content_type.model for entry in entries} >= {"statusupdate", "assignment"}
+    assertContains(response, "German survey launched")
+    assertNotContains(response, "French survey launched")
+
+
+def test_a_failed_log_in_with_an_unknown_address_is_found_by_that_address(
+    client, secretariat_user, db
+):
+    client.post(reverse("accounts:login"), {"username": "ghost@example.org", "password": "no"})
+    client.force_login(secretariat_user)
+
+    response = client.get(AUDIT, {"person": "ghost@"})
+
+    assert [e.event_label for e in response.context["page"].object_list] == ["Failed log-in"]
+
+
+def test_a_person_s_entries_stay_findable_by_the_address_they_acted_under(
+    client, secretariat_user, history, deu_delegate
+):
+    deu_delegate.email = "renamed@example.org"
+    deu_delegate.save()
+    client.force_login(secretariat_user)
+
+    response = client.get(AUDIT, {"person": "deu@"})
+
+    assertContains(response, "German survey launched")
+    assertNotContains(response, "French survey launched")
+
+
+@pytest.mark.parametrize("direct_below", [0, 1000])
+def test_a_person_s_pages_hold_each_entry_once_newest_first(
+    client, secretariat_user, fra, fra_delegate, monkeypatch, direct_below
+):
+    monkeypatch.setattr("accounts.audit_views.PAGE_SIZE", 7)
+    monkeypatch.setattr("roadmap.pagination.DeferredJoinPaginator.direct_below", direct_below)
+    assignment = factories.AssignmentFactory(organisation=fra)
+    for n in range(10):  # 20 entries of the delegate's, some in the same second
+        report(fra_delegate, assignment, f"update {n}", progress=n)
+    client.force_login(secretariat_user)
+    about_them = Q(content_type=ContentType.objects.get_for_model(fra_delegate))
+    expected = list(
+        LogEntry.objects.filter(Q(actor=fra_delegate) | about_them & Q(object_id=fra_delegate.pk))
+        .order_by("-timestamp", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+    seen, number = [], 1
+    while number:
+        page = client.get(AUDIT, {"person": "fra@", "page": number}).context["page"]
+        seen += [entry.pk for entry in page.object_list]
+        number = page.next_page_number() if page.has_next() else None
+
+    assert len(expected) > 20  # their account's creation, and their 20
+    assert seen == expected
+
+
+@pytest.mark.postgres
+def test_on_postgresql_each_branch_of_the_organisation_filter_is_an_index_lookup(
+    client, secretariat_user, history
+):
+    client.force_login(secretariat_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(AUDIT, {"organisation": "DEU"})
+
+    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "auditlog" in q["sql"])
+    # The updates' ids are read once, never tested row by row as `IN (SELECT …)`.
+    assert '"object_id" = ANY(ARRAY(SELECT' in count
+    assert "IN (SELECT" not in count
