@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     Prefetch,
     Q,
@@ -18,7 +19,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from accounts import policy
@@ -46,18 +47,30 @@ TIMELINE_PAGE = 25
 ACTIVITY_MONTHS = 12
 
 
+# Holders the overview shows under each action, leads first; the action's page has them all.
+# An action held by every Ally would otherwise list 32 of them, and at 25,000 assignments the
+# overview was a page of 21 MB that took 4 s to build.
+OVERVIEW_HOLDERS = 6
+
+
 def roadmap_overview(*, user) -> QuerySet[LineOfEffort]:
-    """Every line with its outcomes, actions and holders, in a fixed number of queries.
+    """Every line with its outcomes, actions and their first OVERVIEW_HOLDERS holders, in a
+    fixed number of queries.
 
     Each holder carries shown_status, shown_progress and shown_reported_at: what this user may
     read (the industry release for industry members; shown_reported_at is None when nothing
     was ever reported to them).
     """
+    order = [F("role").desc(), F("organisation__code").asc()]
     assignments = (
         policy.visible_assignments(user)
-        .select_related("organisation")
+        # The organisation's two columns rather than thousands of Organisation instances.
+        .annotate(organisation_code=F("organisation__code"))
+        .annotate(organisation_name=F("organisation__name"))
         .annotate(**shown_fields(user))
-        .order_by("-role", "organisation__code")
+        .annotate(place=Window(RowNumber(), partition_by=F("action_id"), order_by=order))
+        .filter(place__lte=OVERVIEW_HOLDERS)
+        .order_by(*order)
     )
     actions = ActionItem.objects.order_by("number").prefetch_related(
         Prefetch("assignments", queryset=assignments)

@@ -1,13 +1,18 @@
 """Template helpers for the page layout; permission questions go to accounts.policy."""
 
+from functools import lru_cache
+
 from django import template
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Membership
-from roadmap.choices import Status
+from roadmap.choices import AssignmentRole, Status
 
 register = template.Library()
 
@@ -61,6 +66,66 @@ def rollup_summary(figures: dict, node) -> str:
         bar,
         figure.explain(),
         figure.reported_summary(),
+    )
+
+
+# A holder with nothing to show as progress: never reported, or cancelled.
+NO_FIGURE = (
+    '<span class="holder__progress"><span class="holder__percent" aria-hidden="true">'
+    "\u2013</span></span>"
+)
+
+
+@lru_cache(maxsize=8)
+def _holder_words(language: str) -> dict[str, str]:
+    """The words every holder repeats, translated and escaped once per language."""
+    return {
+        "lead": format_html('<span class="badge badge--lead">{}</span>', _("Lead")),
+        "contributor": format_html('<span class="visually-hidden">{}</span>', _("Contributor")),
+        "progress_of": _("Progress of %(org)s"),
+        **{value: escape(status_label(value)) for value in [*Status.values, "not_reported"]},
+    }
+
+
+@register.simple_tag
+def holder_item(assignment) -> str:
+    """One holder under an action of the overview: organisation, role, shown status, progress.
+
+    Written here rather than in the template, as the heat map's cells are: the overview has up
+    to OVERVIEW_HOLDERS of them under each of hundreds of actions, and the template engine's
+    dozen nodes each took most of the page's time."""
+    words = _holder_words(get_language())
+    code = escape(assignment.organisation_code)
+    lead = assignment.role == AssignmentRole.LEAD
+    status = assignment.shown_status if assignment.shown_reported_at else "not_reported"
+    progress = NO_FIGURE
+    if status not in ("not_reported", Status.CANCELLED):
+        percent = int(assignment.shown_progress)
+        label = escape(words["progress_of"] % {"org": assignment.organisation_code})
+        progress = (
+            f'<span class="holder__progress"><progress max="100" value="{percent}" '
+            f'aria-label="{label}">{percent}%</progress>'
+            f'<span class="holder__percent" aria-hidden="true">{percent}%</span></span>'
+        )
+    return mark_safe(
+        f'<li class="holder{" holder--lead" if lead else ""}"><span class="holder__org">'
+        f'<abbr title="{escape(assignment.organisation_name)}">{code}</abbr> '
+        f"{words['lead'] if lead else words['contributor']}</span> "
+        f'<span class="status status--{status}">{words[status]}</span> {progress}</li>'
+    )
+
+
+@register.simple_tag
+def more_holders(figures: dict, action, shown: int) -> str:
+    """The overview's link to the holders of `action` it leaves out (see OVERVIEW_HOLDERS)."""
+    figure = figures.get(action.pk)
+    more = (figure.total if figure else 0) - shown
+    if more <= 0:
+        return ""
+    return format_html(
+        '<li class="holders__more"><a href="{}#holders-title">{}</a></li>',
+        reverse("roadmap:action", args=[action.code]),
+        ngettext("%(count)s more holder", "%(count)s more holders", more) % {"count": more},
     )
 
 

@@ -7,6 +7,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from accounts.choices import Releasability
 from roadmap.choices import AssignmentRole, Status, TitleStatus
+from roadmap.selectors import OVERVIEW_HOLDERS
 from tests import factories
 from tests.pages.page_html import find_all, holders_by_action, text, texts_of
 from tracker.services import UpdateRequest, record_status_update
@@ -324,6 +325,24 @@ def test_home_query_count_does_not_grow_with_the_roadmap(
 
     assert len(holders_by_action(response.content)) == 2 + 36
     assert sum(len(h) for h in holders_by_action(response.content).values()) == 10 + 216
+    assert OVERVIEW_HOLDERS == 6  # every holder above is shown, with no link to more
+    assertNotContains(response, "holders__more")
+
+
+def test_an_action_held_by_many_shows_its_first_holders_and_links_to_the_rest(client, fra_delegate):
+    _build_roadmap_of_size(lines=1, outcomes=1, actions=1, holders=OVERVIEW_HOLDERS + 3)
+    client.force_login(fra_delegate)
+
+    response = client.get(HOME)
+
+    ((code, holders),) = holders_by_action(response.content).items()
+    # The lead first, then the contributors by code.
+    assert [holder[0] for holder in holders] == [f"A{n:02d}" for n in range(OVERVIEW_HOLDERS)]
+    assert holders[0][1] is True
+    action_page = reverse("roadmap:action", args=[code])
+    assert texts_of(response.content, "holders__more") == ["3 more holders"]
+    assertContains(response, f'href="{action_page}#holders-title"')
+    assertContains(client.get(action_page), f"A{OVERVIEW_HOLDERS + 2:02d}")
 
 
 def test_a_user_without_membership_is_refused_the_roadmap(client, roadmap):
