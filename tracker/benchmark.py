@@ -31,7 +31,7 @@ from accounts.choices import UPDATING_ROLES, Role
 from accounts.models import Membership, Organisation, User
 from roadmap.choices import STATUS_SEVERITY, Status
 from roadmap.models import ActionItem, Assignment
-from roadmap.selectors import TIMELINE_PAGE
+from roadmap.selectors import OVERVIEW_HOLDERS, TIMELINE_PAGE
 from tracker import review_services, services
 from tracker.models import CycleState, ReviewCycle, StatusUpdate
 from tracker.rollups import rollup_roadmap
@@ -516,6 +516,23 @@ def _best_practice_search_sql(text: str) -> list[tuple[str, list]]:
     ]
 
 
+# The roadmap overview: the structure, each action's first holders, and the roll-up tree.
+OVERVIEW = [
+    "SELECT id, code, number, title, title_status, summary FROM roadmap_lineofeffort "
+    "ORDER BY number",
+    "SELECT id, line_id, code, number, title, is_illustrative FROM roadmap_keyoutcome "
+    "ORDER BY number",
+    "SELECT id, outcome_id, code, number, title, due_date, is_illustrative "
+    "FROM roadmap_actionitem ORDER BY number",
+    f"""SELECT * FROM (
+    SELECT a.id, a.action_id, a.role, a.status, a.progress, a.last_reported_at, o.code, o.name,
+           ROW_NUMBER() OVER (PARTITION BY a.action_id ORDER BY a.role DESC, o.code) AS place
+    FROM roadmap_assignment a JOIN accounts_organisation o ON o.id = a.organisation_id
+) holders WHERE place <= {OVERVIEW_HOLDERS} ORDER BY role DESC, code""",
+    ROLLUP_TREE,
+]
+
+
 # The audit trail, newest first, as its page lists it: each entry with its actor and type.
 AUDIT_PAGE = """
 SELECT e.id, e.object_pk, e.object_id, e.object_repr, e.action, e.changes, e.timestamp,
@@ -735,7 +752,13 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
     """Pages a reader opens every day beside the dashboard; the bare SQL of each reads the
     session's caller too."""
     caller = _session_caller_sql(ctx.client, ctx.secretariat.pk, ctx.now)
-    found = []
+    found = [
+        Scenario(
+            "roadmap_overview",
+            _get(ctx.client, reverse("roadmap:home")),
+            [*caller, *[(sql, []) for sql in OVERVIEW]],
+        )
+    ]
     if ctx.action is not None:
         values = {"code": ctx.action.code, "id": ctx.action.pk}
         found.append(

@@ -41,6 +41,7 @@ SCENARIOS = [
     "api_assignments_overdue",
     "api_assignments_search",
     "api_assignments_last_page",
+    "roadmap_overview",
     "action_page",
     "review_report",
     "audit_trail",
