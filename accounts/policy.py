@@ -125,6 +125,14 @@ def shared_view_key(user) -> tuple:
     )
 
 
+def roadmap_view_key(user) -> tuple:
+    """What a part showing only the roadmap's structure and its shown statuses (the overview)
+    depends on: whether the reader reads the roadmap, and whether they read the industry
+    release. Narrower than `shared_view_key`, so that every delegate shares one overview
+    rather than one per organisation; a part that shows more than this uses that key."""
+    return (can_view_roadmap(user), reads_industry_view_only(user))
+
+
 def visible_status_updates(user) -> QuerySet[StatusUpdate]:
     from tracker.models import StatusUpdate
 

@@ -110,15 +110,21 @@ def _shows_illustrative_content(lines) -> bool:
 
 @login_required
 def home(request):
-    _require_reader(request.user)
-    lines = list(selectors.roadmap_overview(user=request.user))
-    return render(
-        request,
-        "roadmap/home.html",
+    user = request.user
+    _require_reader(user)
+    key = (policy.roadmap_view_key(user), get_language(), timezone.localdate())
+    body = data_version.cached("home", key, lambda: _home_body(user))
+    return render(request, "roadmap/home.html", {"body": body})
+
+
+def _home_body(user) -> str:
+    lines = list(selectors.roadmap_overview(user=user))
+    return render_to_string(
+        "roadmap/_home_body.html",
         {
             "lines": lines,
-            "rollup": rollup_roadmap(user=request.user),
-            "reads_industry_release": policy.reads_industry_view_only(request.user),
+            "rollup": rollup_roadmap(user=user),
+            "reads_industry_release": policy.reads_industry_view_only(user),
             "shows_illustrative": _shows_illustrative_content(lines),
         },
     )

@@ -755,7 +755,7 @@ def _page_scenarios(ctx: Context) -> list[Scenario]:
     found = [
         Scenario(
             "roadmap_overview",
-            _get(ctx.client, reverse("roadmap:home")),
+            _uncached(_get(ctx.client, reverse("roadmap:home"))),
             [*caller, *[(sql, []) for sql in OVERVIEW]],
         )
     ]

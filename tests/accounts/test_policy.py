@@ -201,3 +201,14 @@ def test_readers_share_a_cached_view_only_when_they_may_see_the_same(
     others = [deu_delegate, niag_member, observer, secretariat_user]
     assert len({key(user) for user in [fra_delegate, *others]}) == 5
     assert key(AnonymousUser())[0] is False
+
+
+def test_the_overview_is_shared_by_every_nato_reader_and_not_with_industry(
+    fra_delegate, deu_delegate, dipb_member, niag_member, observer, secretariat_user
+):
+    key = policy.roadmap_view_key
+
+    nato_readers = [fra_delegate, deu_delegate, dipb_member, observer, secretariat_user]
+    assert {key(user) for user in nato_readers} == {(True, False)}
+    assert key(niag_member) == (True, True)
+    assert key(AnonymousUser())[0] is False

@@ -5,12 +5,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from accounts.choices import Releasability
 from roadmap.choices import AssignmentRole, Status, TitleStatus
 from roadmap.selectors import OVERVIEW_HOLDERS
 from tests import factories
 from tests.pages.page_html import find_all, holders_by_action, text, texts_of
-from tracker.services import UpdateRequest, record_status_update
 
 NATO_READERS = ["secretariat_user", "fra_delegate", "deu_delegate", "dipb_member", "observer"]
 ROLE_FIXTURES = [*NATO_READERS, "niag_member"]
@@ -104,35 +102,6 @@ def test_lines_outcomes_and_actions_show_their_rollup(client, fra_delegate, road
         # KO-2.A-1: DEU's cancelled part is left out: (45 + 30) / 2.
         ("At risk", "38%", "2 of 2 assignments reported · 1 cancelled, left out"),
     ]
-
-
-def report(user, assignment, status, progress, releasability):
-    assignment.refresh_from_db()
-    record_status_update(
-        user=user,
-        request=UpdateRequest(
-            assignment_id=assignment.pk,
-            base_version=assignment.version,
-            status=status,
-            progress=progress,
-            narrative="Reported for the page test.",
-            releasability=releasability,
-        ),
-    )
-
-
-@pytest.fixture
-def released_and_nato_only(secretariat_user, fra, deu):
-    """FRA released at risk 20 % to industry, then reported blocked 5 % NATO only; DEU never
-    reported."""
-    action = factories.ActionItemFactory(title="Stockpile gallium")
-    fra_part = factories.AssignmentFactory(
-        action=action, organisation=fra, role=AssignmentRole.LEAD
-    )
-    factories.AssignmentFactory(action=action, organisation=deu)
-    report(secretariat_user, fra_part, Status.AT_RISK, 20, Releasability.INDUSTRY)
-    report(secretariat_user, fra_part, Status.BLOCKED, 5, Releasability.NATO)
-    return action
 
 
 def test_an_industry_member_sees_the_industry_release_and_never_a_nato_only_status(
