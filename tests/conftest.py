@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -68,6 +69,16 @@ def default_language_after_each_test():
     not switch back); a later test calling a translated function directly would read it."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The cache of page parts kept against the data version (tracker.data_version), on and
+    empty, for the tests of a cached page."""
+    settings.PAGE_CACHE_SECONDS = 300
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -42,3 +42,9 @@ def holders_by_action(content: bytes) -> dict[str, list[tuple[str, bool, str, st
 
 def texts_of(content: bytes, css_class: str) -> list[str]:
     return [text(element) for element in find_all(parse_html(content.decode()), css_class)]
+
+
+def main_part(response) -> str:
+    """The page's own part: the header around it carries a fresh CSRF token on every request."""
+    html = response.content.decode()
+    return html[html.index('<main id="main"') : html.index("</main>")]

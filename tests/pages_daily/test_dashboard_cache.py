@@ -5,7 +5,6 @@ who may see different things never share it."""
 import datetime
 
 import pytest
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,38 +16,29 @@ from accounts.models import Organisation
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import Assignment
 from tests.factories import PASSWORD
+from tests.pages.page_html import main_part
 from tests.pages_daily.data import update
 from tests.pages_daily.test_dashboard import heat_cells
 from tracker import data_version, tasks
 from tracker.models import StatusUpdate
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("page_cache"),
+]
 
 DASHBOARD = reverse("roadmap:dashboard")
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    caches["pages"].clear()
-    yield
-    caches["pages"].clear()
 
 
 def fra_on_line_1() -> Assignment:
     return Assignment.objects.get(action__code="LOE-1.KO-1.A-1", organisation__code="FRA")
 
 
-def main(response) -> str:
-    """The page's own part: the header around it carries a fresh CSRF token on every request."""
-    html = response.content.decode()
-    return html[html.index('<main id="main"') : html.index("</main>")]
-
-
 def uncached(client, settings) -> str:
     settings.PAGE_CACHE_SECONDS = 0
     try:
-        return main(client.get(DASHBOARD))
+        return main_part(client.get(DASHBOARD))
     finally:
         settings.PAGE_CACHE_SECONDS = 300
 
@@ -60,7 +50,7 @@ def test_a_second_look_is_read_from_the_cache(client, secretariat_user, roadmap)
     with CaptureQueriesContext(connection) as second:
         again = client.get(DASHBOARD)
 
-    assert main(again) == main(before)
+    assert main_part(again) == main_part(before)
     assert len(first) >= 10
     # The session, the user, the second factor's device and the version.
     assert len(second) <= 4
@@ -113,11 +103,11 @@ def test_a_write_that_sends_no_signal_still_shows_on_the_next_look(
     client, settings, secretariat_user, roadmap, write
 ):
     client.force_login(secretariat_user)
-    before = main(client.get(DASHBOARD))
+    before = main_part(client.get(DASHBOARD))
 
     write()
 
-    after = main(client.get(DASHBOARD))
+    after = main_part(client.get(DASHBOARD))
     assert after != before
     assert after == uncached(client, settings)
 
@@ -208,7 +198,7 @@ def test_forgetting_old_changes_moves_the_version_and_keeps_the_page_right(
 
     assert forgotten >= 1
     assert data_version.current() != before
-    assert main(client.get(DASHBOARD)) == uncached(client, settings)
+    assert main_part(client.get(DASHBOARD)) == uncached(client, settings)
 
 
 def test_with_nothing_old_to_forget_the_version_stands(roadmap):
