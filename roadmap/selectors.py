@@ -4,7 +4,7 @@ Every read starts from accounts.policy and shows statuses through the selectors'
 or the roll-ups, so an industry-only reader never meets a status marked NATO only.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
@@ -242,7 +242,6 @@ def action_assignments(*, user, action: ActionItem):
 class Timeline:
     count: int  # this page's updates and every older one
     updates: list[StatusUpdate]
-    evidence: list[tuple[str, StatusUpdate]] = field(default_factory=list)
 
     @property
     def older(self) -> int:
@@ -266,8 +265,42 @@ def action_timeline(*, user, action: ActionItem, before: int | None = None) -> T
         )
     # The count of all of them rides along as a window: one query, not two.
     shown = list(updates.annotate(matching=Window(Count("pk")))[:TIMELINE_PAGE])
-    evidence = [(link, update) for update in shown for link in update.evidence_links]
-    return Timeline(count=shown[0].matching if shown else 0, updates=shown, evidence=evidence)
+    return Timeline(count=shown[0].matching if shown else 0, updates=shown)
+
+
+# Evidence links the action page lists, newest first; the older ones stay on their updates.
+EVIDENCE_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    url: str
+    organisation_code: str
+    created_at: datetime
+
+
+@dataclass
+class Evidence:
+    links: list[EvidenceLink]  # the newest EVIDENCE_SHOWN
+    count: int  # all of them
+
+
+def action_evidence(*, user, action: ActionItem) -> Evidence:
+    """What every readable update of the action links to, newest first, in one query. The
+    timeline shows a page of updates; the evidence gathered over the years must not stop at
+    that page."""
+    rows = (
+        status_update_list(user=user)
+        .filter(assignment__action=action)
+        .exclude(evidence_links=[])
+        .values_list("evidence_links", "assignment__organisation__code", "created_at")
+    )
+    links = [
+        EvidenceLink(url, organisation_code, created_at)
+        for urls, organisation_code, created_at in rows
+        for url in urls
+    ]
+    return Evidence(links=links[:EVIDENCE_SHOWN], count=len(links))
 
 
 def organisation_assignments(*, user, organisation: Organisation):

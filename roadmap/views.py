@@ -286,6 +286,7 @@ def _action_page(request, action, *, assign_form=None, failed=None, conflict=Non
             "assignments": assignments,
             "figure": rollup_for_action(user=user, action=action),
             "timeline": selectors.action_timeline(user=user, action=action),
+            "evidence": selectors.action_evidence(user=user, action=action),
             "best_practices": related_best_practices(user=user, action=action),
             "can_edit": can_edit,
             "has_own_assignment": any(a.organisation_id in updatable for a in assignments),

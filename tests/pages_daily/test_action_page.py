@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.choices import Releasability
 from roadmap.choices import AssignmentRole, Status
 from roadmap.models import Assignment
+from roadmap.selectors import TIMELINE_PAGE
 from tests import factories
 from tests.pages.page_html import find_all, text
 from tests.pages_daily.data import update
@@ -84,6 +85,41 @@ def test_an_industry_member_reads_only_what_is_released_to_industry(
     assertNotContains(response, "nato-only")
     assertNotContains(response, "status--blocked")
     assertNotContains(response, "Recorded from a roadmap data file")
+
+
+def test_the_evidence_panel_lists_what_every_update_links_to_not_only_the_first_page(
+    client, fra_delegate, niag_member, roadmap, monkeypatch
+):
+    monkeypatch.setattr("roadmap.selectors.EVIDENCE_SHOWN", 3)
+    update(fra_delegate, holder("FRA"), evidence_links=["https://example.org/first-survey"])
+    update(
+        fra_delegate,
+        holder("FRA"),
+        evidence_links=["https://example.org/industry-note"],
+        releasability=Releasability.INDUSTRY,
+    )
+    for n in range(TIMELINE_PAGE):  # the two above fall off the timeline's first page
+        update(fra_delegate, holder("FRA"), progress=n % 100)
+    client.force_login(fra_delegate)
+
+    response = client.get(PAGE)
+
+    panel = text(next(find_all(parse_html(response.content.decode()), "evidence--list")))
+    assert "first-survey" in panel and "industry-note" in panel
+    assertNotContains(response, "the others are on their updates")
+
+    for n in range(2):
+        update(fra_delegate, holder("FRA"), evidence_links=[f"https://example.org/later-{n}"])
+    response = client.get(PAGE)
+    assertContains(response, "The newest 3 of 4 links; the others are on their updates.")
+    assertNotContains(response, "first-survey")  # the oldest, beyond the three shown
+
+    # An industry reader counts only what was released to industry.
+    client.force_login(niag_member)
+    response = client.get(PAGE)
+    assertContains(response, "industry-note")
+    assertNotContains(response, "later-")
+    assertNotContains(response, "first-survey")
 
 
 def test_unknown_codes_are_404_and_non_members_403(client, observer, roadmap):
