@@ -39,33 +39,29 @@ def status_label(value: str) -> str:
 def rollup_summary(figures: dict, node) -> str:
     """The rolled-up status, progress bar and reporting count beneath a line, outcome or action.
 
-    Nothing reported shows as "Not reported", never as a 0 % bar.
+    Nothing reported shows as "Not reported", never as a 0 % bar. Written with the words
+    translated once per language: the overview has one under each of hundreds of actions.
     """
     figure = figures.get(node.pk)
     if figure is None or figure.total == 0:
         return ""
+    words = _page_words(get_language())
     status = figure.status or "not_reported"
     bar = ""
     if figure.progress is not None:
         percent = round(figure.progress)
-        bar = format_html(
-            '<span class="rollup__progress"><progress max="100" value="{}" aria-label="{}">'
-            '{}%</progress><span class="rollup__percent" aria-hidden="true">{}%</span></span>',
-            figure.progress,
-            _("Rolled-up progress of %(code)s") % {"code": node.code},
-            percent,
-            percent,
+        label = escape(words["rolled_up_progress_of"] % {"code": node.code})
+        bar = (
+            f'<span class="rollup__progress"><progress max="100" value="{figure.progress}" '
+            f'aria-label="{label}">{percent}%</progress>'
+            f'<span class="rollup__percent" aria-hidden="true">{percent}%</span></span>'
         )
-    return format_html(
-        '<p class="rollup"><span class="visually-hidden">{}</span>'
-        '<span class="status status--{}">{}</span>{}<span class="rollup__note" title="{}">{}'
-        "</span></p>",
-        _("Overall:"),
-        status,
-        status_label(status),
-        bar,
-        figure.explain(),
-        figure.reported_summary(),
+    # Every value below is escaped, a number or a word escaped in _page_words.
+    return mark_safe(
+        f'<p class="rollup"><span class="visually-hidden">{words["overall"]}</span>'
+        f'<span class="status status--{status}">{words[status]}</span>{bar}'
+        f'<span class="rollup__note" title="{escape(figure.explain())}">'
+        f"{escape(figure.reported_summary())}</span></p>"
     )
 
 
@@ -77,12 +73,15 @@ NO_FIGURE = (
 
 
 @lru_cache(maxsize=8)
-def _holder_words(language: str) -> dict[str, str]:
-    """The words every holder repeats, translated and escaped once per language."""
+def _page_words(language: str) -> dict[str, str]:
+    """The words every roll-up and holder repeats, translated and escaped once per language
+    (the status words by status value)."""
     return {
         "lead": format_html('<span class="badge badge--lead">{}</span>', _("Lead")),
         "contributor": format_html('<span class="visually-hidden">{}</span>', _("Contributor")),
         "progress_of": _("Progress of %(org)s"),
+        "rolled_up_progress_of": _("Rolled-up progress of %(code)s"),
+        "overall": escape(_("Overall:")),
         **{value: escape(status_label(value)) for value in [*Status.values, "not_reported"]},
     }
 
@@ -94,7 +93,7 @@ def holder_item(assignment) -> str:
     Written here rather than in the template, as the heat map's cells are: the overview has up
     to OVERVIEW_HOLDERS of them under each of hundreds of actions, and the template engine's
     dozen nodes each took most of the page's time."""
-    words = _holder_words(get_language())
+    words = _page_words(get_language())
     code = escape(assignment.organisation_code)
     lead = assignment.role == AssignmentRole.LEAD
     status = assignment.shown_status if assignment.shown_reported_at else "not_reported"
