@@ -50,18 +50,24 @@ def rollup_summary(figures: dict, node) -> str:
     bar = ""
     if figure.progress is not None:
         percent = round(figure.progress)
-        label = escape(words["rolled_up_progress_of"] % {"code": node.code})
-        bar = (
-            f'<span class="rollup__progress"><progress max="100" value="{figure.progress}" '
-            f'aria-label="{label}">{percent}%</progress>'
-            f'<span class="rollup__percent" aria-hidden="true">{percent}%</span></span>'
-        )
+        label = words["rolled_up_progress_of"] % {"code": node.code}
+        bar = _progress_bar("rollup", figure.progress, percent, label)
     # Every value below is escaped, a number or a word escaped in _page_words.
     return mark_safe(
         f'<p class="rollup"><span class="visually-hidden">{words["overall"]}</span>'
         f'<span class="status status--{status}">{words[status]}</span>{bar}'
         f'<span class="rollup__note" title="{escape(figure.explain())}">'
         f"{escape(figure.reported_summary())}</span></p>"
+    )
+
+
+def _progress_bar(block: str, value, percent: int, label: str) -> str:
+    """A progress bar with its percentage beside it, in `block`'s classes; `value` and
+    `percent` are numbers, `label` is escaped here."""
+    return (
+        f'<span class="{block}__progress"><progress max="100" value="{value}" '
+        f'aria-label="{escape(label)}">{percent}%</progress>'
+        f'<span class="{block}__percent" aria-hidden="true">{percent}%</span></span>'
     )
 
 
@@ -100,12 +106,8 @@ def holder_item(assignment) -> str:
     progress = NO_FIGURE
     if status not in ("not_reported", Status.CANCELLED):
         percent = int(assignment.shown_progress)
-        label = escape(words["progress_of"] % {"org": assignment.organisation_code})
-        progress = (
-            f'<span class="holder__progress"><progress max="100" value="{percent}" '
-            f'aria-label="{label}">{percent}%</progress>'
-            f'<span class="holder__percent" aria-hidden="true">{percent}%</span></span>'
-        )
+        label = words["progress_of"] % {"org": assignment.organisation_code}
+        progress = _progress_bar("holder", percent, percent, label)
     return mark_safe(
         f'<li class="holder{" holder--lead" if lead else ""}"><span class="holder__org">'
         f'<abbr title="{escape(assignment.organisation_name)}">{code}</abbr> '
