@@ -118,7 +118,7 @@ def home(request):
 
 
 def _home_body(user) -> str:
-    lines = list(selectors.roadmap_overview(user=user))
+    lines = selectors.roadmap_overview(user=user)
     return render_to_string(
         "roadmap/_home_body.html",
         {

@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import (
@@ -50,8 +51,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts import policy
 from roadmap.choices import STATUS_SEVERITY, Status
@@ -94,6 +95,72 @@ _CHILD_NOUNS = {
 
 def _child_nouns(kind: str, count: int) -> str:
     return _CHILD_NOUNS[kind](count)
+
+
+# The overview writes hundreds of figures' words, most with the same few counts: each text is
+# made once per language and set of counts. `language` is there for the cache's key.
+
+
+@lru_cache(maxsize=4096)
+def _reported_summary(language: str, kind: str, reported: int, counted: int, cancelled: int) -> str:
+    summary = _("%(reported)d of %(counted)d %(children)s reported") % {
+        "reported": reported,
+        "counted": counted,
+        "children": _child_nouns(kind, counted),
+    }
+    if cancelled:
+        summary += " · " + _("%(n)d cancelled, left out") % {"n": cancelled}
+    return summary
+
+
+@lru_cache(maxsize=4096)
+def _explanation(
+    language: str,
+    kind: str,
+    total: int,
+    counted: int,
+    reported: int,
+    not_reported: int,
+    cancelled: int,
+) -> str:
+    parts = []
+    if reported:
+        parts.append(
+            _(
+                "Progress is the mean of %(n)d reported %(children)s, each weight 1 "
+                "(a share of %(weight)s)."
+            )
+            % {
+                "n": reported,
+                "children": _child_nouns(kind, reported),
+                "weight": Fraction(1, reported),
+            }
+        )
+    elif total:
+        parts.append(_("No progress: nothing beneath has been reported."))
+    else:
+        parts.append(
+            _("Nothing to roll up: no %(children)s.") % {"children": _child_nouns(kind, 2)}
+        )
+    if not_reported:
+        parts.append(
+            _(
+                "%(n)d %(children)s not reported: kept out of the progress, counted as "
+                "not started for the status."
+            )
+            % {"n": not_reported, "children": _child_nouns(kind, not_reported)}
+        )
+    if cancelled:
+        parts.append(
+            _("%(n)d cancelled %(children)s left out.")
+            % {"n": cancelled, "children": _child_nouns(kind, cancelled)}
+        )
+    if counted and reported:
+        parts.append(
+            _("Status is the worst of %(n)d counted %(children)s.")
+            % {"n": counted, "children": _child_nouns(kind, counted)}
+        )
+    return " ".join(parts)
 
 
 @dataclass
@@ -149,59 +216,21 @@ class Figure:
 
     def reported_summary(self) -> str:
         """A short line for pages: "3 of 4 assignments reported · 1 cancelled, left out"."""
-        summary = _("%(reported)d of %(counted)d %(children)s reported") % {
-            "reported": self.reported,
-            "counted": self.counted,
-            "children": _child_nouns(self.children_kind, self.counted),
-        }
-        if self.left_out_cancelled:
-            summary += " · " + _("%(n)d cancelled, left out") % {"n": self.left_out_cancelled}
-        return summary
+        return _reported_summary(
+            get_language(), self.children_kind, self.reported, self.counted, self.left_out_cancelled
+        )
 
     def explain(self) -> str:
         """How the figure was reached, in the reader's language."""
-        kind = self.children_kind
-        parts = []
-        if self.reported:
-            parts.append(
-                _(
-                    "Progress is the mean of %(n)d reported %(children)s, each weight 1 "
-                    "(a share of %(weight)s)."
-                )
-                % {
-                    "n": self.reported,
-                    "children": _child_nouns(kind, self.reported),
-                    "weight": self.weight,
-                }
-            )
-        elif self.total:
-            parts.append(_("No progress: nothing beneath has been reported."))
-        else:
-            parts.append(
-                _("Nothing to roll up: no %(children)s.") % {"children": _child_nouns(kind, 2)}
-            )
-        if self.not_reported:
-            parts.append(
-                _(
-                    "%(n)d %(children)s not reported: kept out of the progress, counted as "
-                    "not started for the status."
-                )
-                % {"n": self.not_reported, "children": _child_nouns(kind, self.not_reported)}
-            )
-        if self.left_out_cancelled:
-            parts.append(
-                _("%(n)d cancelled %(children)s left out.")
-                % {
-                    "n": self.left_out_cancelled,
-                    "children": _child_nouns(kind, self.left_out_cancelled),
-                }
-            )
-        if self.counted and self.reported:
-            parts.append(
-                _("Status is the worst of %(n)d counted %(children)s.")
-                % {"n": self.counted, "children": _child_nouns(kind, self.counted)}
-            )
-        return " ".join(parts)
+        return _explanation(
+            get_language(),
+            self.children_kind,
+            self.total,
+            self.counted,
+            self.reported,
+            self.not_reported,
+            self.left_out_cancelled,
+        )
 
     @property
     def explanation(self) -> dict:

@@ -1,10 +1,13 @@
 """Template helpers for the page layout; permission questions go to accounts.policy."""
 
+from datetime import date
 from functools import lru_cache
+from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -88,37 +91,51 @@ def _page_words(language: str) -> dict[str, str]:
         "progress_of": _("Progress of %(org)s"),
         "rolled_up_progress_of": _("Rolled-up progress of %(code)s"),
         "overall": escape(_("Overall:")),
-        **{value: escape(status_label(value)) for value in [*Status.values, "not_reported"]},
+        **{value: escape(str(status_label(value))) for value in [*Status.values, "not_reported"]},
     }
 
 
 @register.simple_tag
-def holder_item(assignment) -> str:
-    """One holder under an action of the overview: organisation, role, shown status, progress.
+def action_holders(action, figures: dict) -> str:
+    """The holders under an action of the overview (`action.holders`, see
+    selectors.roadmap_overview) and a link to those it leaves out, or "Not assigned yet".
 
     Written here rather than in the template, as the heat map's cells are: the overview has up
-    to OVERVIEW_HOLDERS of them under each of hundreds of actions, and the template engine's
-    dozen nodes each took most of the page's time."""
+    to OVERVIEW_HOLDERS holders under each of hundreds of actions, and the template engine's
+    dozen nodes for each took most of the page's time."""
+    holders = action.holders
+    if not holders:
+        return format_html('<p class="muted holders--none">{}</p>', _("Not assigned yet"))
     words = _page_words(get_language())
-    code = escape(assignment.organisation_code)
-    lead = assignment.role == AssignmentRole.LEAD
-    status = assignment.shown_status if assignment.shown_reported_at else "not_reported"
+    label = escape(_("Held by (%(code)s)") % {"code": action.code})
+    items = "".join(_holder_item(holder, words) for holder in holders)
+    return mark_safe(
+        f'<ul class="holders" aria-label="{label}">'
+        f"{items}{_more_holders(figures, action, len(holders))}</ul>"
+    )
+
+
+def _holder_item(holder, words: dict[str, str]) -> str:
+    """One holder: organisation, role, shown status, progress."""
+    code = escape(holder.organisation_code)
+    lead = holder.role == AssignmentRole.LEAD
+    status = holder.shown_status if holder.reported else "not_reported"
     progress = NO_FIGURE
     if status not in ("not_reported", Status.CANCELLED):
-        percent = int(assignment.shown_progress)
-        label = words["progress_of"] % {"org": assignment.organisation_code}
+        percent = int(holder.shown_progress)
+        label = words["progress_of"] % {"org": holder.organisation_code}
         progress = _progress_bar("holder", percent, percent, label)
-    return mark_safe(
+    # Every value below is escaped, a number or a word escaped in _page_words.
+    return (
         f'<li class="holder{" holder--lead" if lead else ""}"><span class="holder__org">'
-        f'<abbr title="{escape(assignment.organisation_name)}">{code}</abbr> '
+        f'<abbr title="{escape(holder.organisation_name)}">{code}</abbr> '
         f"{words['lead'] if lead else words['contributor']}</span> "
         f'<span class="status status--{status}">{words[status]}</span> {progress}</li>'
     )
 
 
-@register.simple_tag
-def more_holders(figures: dict, action, shown: int) -> str:
-    """The overview's link to the holders of `action` it leaves out (see OVERVIEW_HOLDERS)."""
+def _more_holders(figures: dict, action, shown: int) -> str:
+    """The link to the holders of `action` the overview leaves out (see OVERVIEW_HOLDERS)."""
     figure = figures.get(action.pk)
     more = (figure.total if figure else 0) - shown
     if more <= 0:
@@ -127,6 +144,21 @@ def more_holders(figures: dict, action, shown: int) -> str:
         '<li class="holders__more"><a href="{}#holders-title">{}</a></li>',
         reverse("roadmap:action", args=[action.code]),
         ngettext("%(count)s more holder", "%(count)s more holders", more) % {"count": more},
+    )
+
+
+@register.simple_tag
+def date_element(value: date) -> str:
+    """A `<time>` element for a day, written in the reader's language."""
+    return _date_element(value, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _date_element(value: date, language: str) -> str:
+    """Once per day and language: the overview writes one for each of hundreds of actions, most
+    due on the same few days, and Django's date filter took a tenth of its time."""
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), date_format(value, "j F Y")
     )
 
 

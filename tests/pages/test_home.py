@@ -1,4 +1,7 @@
+from datetime import date
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
@@ -322,3 +325,29 @@ def test_a_user_without_membership_is_refused_the_roadmap(client, roadmap):
 
     assert response.status_code == 403
     assert b"LOE-1" not in response.content
+
+
+def test_due_dates_are_written_in_each_reader_language(client, fra_delegate):
+    factories.ActionItemFactory(title="Stockpile review", due_date=date(2027, 6, 30))
+    client.force_login(fra_delegate)
+
+    english = client.get(HOME)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get(HOME)
+
+    assertContains(english, '<time datetime="2027-06-30">30 June 2027</time>', html=True)
+    assertContains(french, '<time datetime="2027-06-30">30 juin 2027</time>', html=True)
+
+
+def test_roll_up_notes_are_written_in_each_reader_language(client, fra_delegate):
+    factories.ActionItemFactory(title="Stockpile review")
+    client.force_login(fra_delegate)
+
+    english = client.get(HOME)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get(HOME)
+
+    assert "0 of 1 action reported" in texts_of(english.content, "rollup__note")
+    assert "0 sur 1 action avec un état communiqué" in texts_of(french.content, "rollup__note")
+    assertContains(english, 'title="No progress: nothing beneath has been reported.')
+    assertContains(french, 'title="Pas d’avancement : rien n’a été communiqué en dessous.')
