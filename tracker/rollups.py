@@ -365,14 +365,17 @@ LEVELS = {
 }
 
 
-def _level_rows(level: str, fields: _Fields, nodes: QuerySet | None = None, **named):
-    """One aggregated row per node of the level: one query, however many assignments."""
+def _level_rows(
+    level: str, fields: _Fields, nodes: QuerySet | None = None, *, counts: bool = True, **named
+):
+    """One aggregated row per node of the level: one query, however many assignments.
+    `counts`: as for _aggregates."""
     spec = LEVELS[level]
     nodes = spec.model.objects.all() if nodes is None else nodes
     return (
         _rows(nodes, fields, spec.path)
         .values("id", **named)
-        .annotate(**_aggregates(fields, path=spec.path, child=spec.child))
+        .annotate(**_aggregates(fields, path=spec.path, child=spec.child, counts=counts))
     )
 
 
@@ -485,9 +488,9 @@ def _holders(*, user, action: ActionItem) -> Figure:
     row = _level_rows("action", fields, ActionItem.objects.filter(pk=action.pk)).first()
     figure = Figure.from_row(row, children_kind="assignment") if row else Figure("assignment")
     holders = policy.visible_assignments(user).filter(action=action)
-    for child in _level_rows("assignment", fields, holders, label=F("organisation__code")).order_by(
-        "label"
-    ):
+    # A holder's status counts would be of itself alone; only its status and progress are named.
+    rows = _level_rows("assignment", fields, holders, counts=False, label=F("organisation__code"))
+    for child in rows.order_by("label"):
         _name_child(figure, child["label"], Figure.from_row(child, children_kind="assignment"))
     return figure
 
