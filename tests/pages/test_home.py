@@ -350,4 +350,6 @@ def test_roll_up_notes_are_written_in_each_reader_language(client, fra_delegate)
     assert "0 of 1 action reported" in texts_of(english.content, "rollup__note")
     assert "0 sur 1 action avec un état communiqué" in texts_of(french.content, "rollup__note")
     assertContains(english, 'title="No progress: nothing beneath has been reported.')
-    assertContains(french, 'title="Pas d’avancement : rien n’a été communiqué en dessous.')
+    assertContains(
+        french, 'title="Pas d\u2019avancement : rien n\u2019a été communiqué en dessous.'
+    )
