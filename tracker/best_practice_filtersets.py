@@ -80,7 +80,8 @@ class BestPracticeFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("line", "action", "organisation"):
+        # The API builds only the filters a request names (accounts.api.filtering).
+        for name in {"line", "action", "organisation"} & self.filters.keys():
             self.filters[name].extra["widget"] = ChooseOne
 
     class Meta:
