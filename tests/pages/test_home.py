@@ -315,6 +315,9 @@ def test_an_action_held_by_many_shows_its_first_holders_and_links_to_the_rest(cl
     assert texts_of(response.content, "holders__more") == ["3 more holders"]
     assertContains(response, f'href="{action_page}#holders-title"')
     assertContains(client.get(action_page), f"A{OVERVIEW_HOLDERS + 2:02d}")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get(HOME)
+    assert texts_of(french.content, "holders__more") == ["3 autres porteurs"]
 
 
 def test_a_user_without_membership_is_refused_the_roadmap(client, roadmap):
@@ -335,6 +338,8 @@ def test_due_dates_are_written_in_each_reader_language(client, fra_delegate):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     french = client.get(HOME)
 
+    assert texts_of(english.content, "action__due") == ["Due 30 June 2027"]
+    assert texts_of(french.content, "action__due") == ["Échéance 30 juin 2027"]
     assertContains(english, '<time datetime="2027-06-30">30 June 2027</time>', html=True)
     assertContains(french, '<time datetime="2027-06-30">30 juin 2027</time>', html=True)
 
