@@ -32,9 +32,11 @@ class StatusUpdateAdmin(ReadOnlyPolicyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "releasability", "assignment__organisation__kind", "created_at")
     search_fields = ("assignment__action__code", "assignment__organisation__code")
     list_select_related = ("assignment__action", "assignment__organisation", "author")
-    # Half a million rows after three years: no second count of them all for "show all", and
-    # no date hierarchy, whose list of years read every row (the created_at filter stays).
+    # Half a million rows after three years: no second count of them all for "show all", no
+    # date hierarchy, whose list of years read every row (the created_at filter stays), and
+    # no per-choice counts ("Show counts"), each a count over them all.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     fields = (
         "assignment",
         "status",
@@ -64,13 +66,14 @@ class AuditedTypeFilter(ResourceTypeFilter):
 @admin.register(LogEntry)
 class AuditLogEntryAdmin(ReadOnlyPolicyAdminMixin, LogEntryAdmin):
     """django-auditlog's own list and detail pages, opened to the audit-trail readers only.
-    Over a million entries it neither counts them twice nor lists their years (the audit
-    trail page has the date filters)."""
+    Over a million entries it neither counts them twice, nor counts them for each filter
+    choice, nor lists their years (the audit trail page has the date filters)."""
 
     policy_check = staticmethod(policy.can_view_audit_trail)
     list_filter = ["action", AuditedTypeFilter, CIDFilter]
     date_hierarchy = None
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
 
 import tracker.best_practice_admin  # noqa: E402, F401  (best practices' admin pages)
