@@ -267,41 +267,86 @@ def _visible_assignment(user, pk):
 
 
 def _action_page(request, action, *, assign_form=None, failed=None, conflict=None, status=200):
-    """The action item page; `failed` is (assignment id, control, bound form) to show open."""
+    """The action item page; `failed` is (assignment id, control, bound form) to show open.
+    A page that comes back with a form's errors is its own: it is never kept (see
+    `_kept_action_page`)."""
+    body = render_to_string(
+        "roadmap/_action_body.html",
+        _action_body_context(request.user, action, assign_form, failed, conflict),
+        request=request,
+    )
+    return _action_page_around(request, action.code, body, status=status)
+
+
+def _kept_action_page(request, code):
+    """The action item page, its body kept against the data version for readers alike
+    (policy.shared_view_key), as the dashboard's is: rendering it costs several times what its
+    queries take. Kept by the action's code, so a look at a kept page does not read the action
+    again: any change to it, or its removal, moves the version, and a code that names no
+    action is never kept (its body ends in a 404)."""
     user = request.user
-    can_edit = policy.can_edit_roadmap(user)
-    assignments = list(selectors.action_assignments(user=user, action=action))
-    updatable = policy.updatable_organisation_ids(user)
-    for assignment in assignments:
-        assignment.can_update = policy.can_update_assignment(user, assignment)
-        if can_edit:
-            assignment.controls = _row_controls(assignment, failed)
+
+    def body() -> str:
+        action = _visible_action(user, code)
+        return render_to_string(
+            "roadmap/_action_body.html",
+            _action_body_context(user, action, None, None, None),
+            request=request,
+        )
+
+    key = (
+        policy.shared_view_key(user),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        timezone.localdate(),
+        code,
+    )
+    return _action_page_around(request, code, data_version.cached("action", key, body))
+
+
+def _action_page_around(request, code, body: str, *, status=200):
+    """The page around its body, with the best practices, which are read for each reader
+    (an author reads their own whatever its marking)."""
     return render(
         request,
         "roadmap/action_detail.html",
         {
-            "action": action,
-            "outcome": action.outcome,
-            "line": action.outcome.line,
-            "assignments": assignments,
-            "figure": rollup_for_action(user=user, action=action),
-            "timeline": selectors.action_timeline(user=user, action=action),
-            "evidence": selectors.action_evidence(user=user, action=action),
-            "best_practices": related_best_practices(user=user, action=action),
-            "can_edit": can_edit,
-            "has_own_assignment": any(a.organisation_id in updatable for a in assignments),
-            "assign_form": assign_form,
-            "conflict": conflict,
-            "reads_industry_release": policy.reads_industry_view_only(user),
+            "code": code,
+            "body": body,
+            "best_practices": related_best_practices(user=request.user, action_code=code),
         },
         status=status,
     )
 
 
+def _action_body_context(user, action, assign_form, failed, conflict) -> dict:
+    can_edit = policy.can_edit_roadmap(user)
+    assignments = list(selectors.action_assignments(user=user, action=action))
+    if can_edit:
+        for assignment in assignments:
+            assignment.controls = _row_controls(assignment, failed)
+    updatable = policy.updatable_organisation_ids(user)
+    return {
+        "action": action,
+        "outcome": action.outcome,
+        "line": action.outcome.line,
+        "assignments": assignments,
+        "figure": rollup_for_action(user=user, action=action),
+        "timeline": selectors.action_timeline(user=user, action=action),
+        "evidence": selectors.action_evidence(user=user, action=action),
+        "can_edit": can_edit,
+        "has_own_assignment": any(a.organisation_id in updatable for a in assignments),
+        "assign_form": assign_form,
+        "conflict": conflict,
+        "reads_industry_release": policy.reads_industry_view_only(user),
+    }
+
+
 @login_required
 @require_GET
 def action_detail(request, code):
-    return _action_page(request, _visible_action(request.user, code))
+    _require_reader(request.user)
+    return _kept_action_page(request, code)
 
 
 @login_required

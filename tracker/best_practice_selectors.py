@@ -126,11 +126,12 @@ def best_practice_detail(*, user, pk: int) -> BestPractice | None:
     )
 
 
-def related_best_practices(*, user, action=None, line=None, limit: int = 10):
-    """Published best practices the user may read that name this action or line."""
+def related_best_practices(*, user, action_code=None, line=None, limit: int = 10):
+    """Published best practices the user may read that name this action (by its code: the
+    action page may have no action object in hand) or line."""
     published = library(user=user)
-    if action is not None:
-        published = published.filter(actions=action)
+    if action_code is not None:
+        published = published.filter(actions__code=action_code)
     if line is not None:
         published = published.filter(lines=line)
     return list(published.distinct()[:limit])

@@ -53,6 +53,7 @@ SCENARIOS = [
     "reminder_pass",
     "close_cycle",
     "dashboard_cached",
+    "action_page_cached",
 ]
 
 
