@@ -20,6 +20,7 @@ from tracker import best_practice_selectors as selectors
 from tracker import best_practices as services
 from tracker.best_practice_filtersets import BestPracticeFilterSet
 from tracker.best_practice_forms import BestPracticeForm, CommentForm
+from tracker.form_options import read_options
 from tracker.markdown import render_markdown
 from tracker.models import BestPracticeAttachment, BestPracticeState
 from tracker.review_forms import add_service_errors
@@ -64,11 +65,9 @@ def library(request):
     rows = filterset.qs if status == 200 else filterset.queryset.none()
     page = _page_with_links(rows, request)
     for name in FILTERS_ON_PAGE:
-        # One query per drop-down, however often the template reads its options; iter() keeps
-        # list() from asking the choices for their length first (a COUNT query each).
         field = filterset.form.fields[name]
         if hasattr(field, "queryset"):
-            field.widget.choices = list(iter(field.choices))
+            field.widget.choices = read_options(field)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -22,6 +22,7 @@ from roadmap import selectors, tabular
 from roadmap.import_export import assignment_table
 from roadmap.pagination import DeferredJoinPaginator
 from tracker.filtersets import AssignmentFilterSet
+from tracker.form_options import read_options
 from tracker.forms import StatusUpdateForm
 from tracker.selectors import assignment_list
 from tracker.services import VersionConflict, record_status_update
@@ -74,6 +75,10 @@ def _list_page(request, scope: str):
     valid = not filterset.is_bound or filterset.is_valid()
     rows = filterset.qs if valid else filterset.queryset.none()
     page = DeferredJoinPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The organisation drop-down is shown on the list of all assignments only.
+    for name in ("line", "organisation") if scope == ALL else ("line",):
+        field = filterset.form.fields[name]
+        field.widget.choices = read_options(field)
     for assignment in page:
         assignment.can_update = policy.can_update_assignment(user, assignment)
     return render(
