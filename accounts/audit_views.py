@@ -18,6 +18,7 @@ from accounts.audit_selectors import (
     describe_person,
 )
 from roadmap import tabular
+from roadmap.form_options import read_options
 from roadmap.pagination import DeferredJoinPaginator
 
 PAGE_SIZE = 50
@@ -39,6 +40,8 @@ def _filtered_entries(request):
 def audit_trail(request):
     form, entries = _filtered_entries(request)
     page = DeferredJoinPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    organisation = form.fields["organisation"]
+    organisation.widget.choices = read_options(organisation)
     for entry in page.object_list:
         entry.event_label = describe_event(entry)
         entry.person_label = describe_person(entry)

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from roadmap import tabular
+from roadmap.form_options import read_options
 from tracker import best_practice_selectors as selectors
 from tracker import best_practices as services
 from tracker.best_practice_filtersets import BestPracticeFilterSet
 from tracker.best_practice_forms import BestPracticeForm, CommentForm
-from tracker.form_options import read_options
 from tracker.markdown import render_markdown
 from tracker.models import BestPracticeAttachment, BestPracticeState
 from tracker.review_forms import add_service_errors

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts.models import Organisation
 from roadmap import selectors, tabular
+from roadmap.form_options import read_options
 from roadmap.import_export import assignment_table
 from roadmap.pagination import DeferredJoinPaginator
 from tracker.filtersets import AssignmentFilterSet
-from tracker.form_options import read_options
 from tracker.forms import StatusUpdateForm
 from tracker.selectors import assignment_list
 from tracker.services import VersionConflict, record_status_update
