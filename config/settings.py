@@ -146,7 +146,8 @@ else:
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
-    # A dashboard body is about 100 KB at full scale: at most 20 MB per process.
+    # At full scale a dashboard body is about 100 KB and an action page's 80 KB (the overview's
+    # 3 MB, a few copies): about 20 to 30 MB per process. The least recently read go first.
     "OPTIONS": {"MAX_ENTRIES": 200},
 }
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
