@@ -270,11 +270,7 @@ def _action_page(request, action, *, assign_form=None, failed=None, conflict=Non
     """The action item page; `failed` is (assignment id, control, bound form) to show open.
     A page that comes back with a form's errors is its own: it is never kept (see
     `_kept_action_page`)."""
-    body = render_to_string(
-        "roadmap/_action_body.html",
-        _action_body_context(request.user, action, assign_form, failed, conflict),
-        request=request,
-    )
+    body = _action_body(request, action, assign_form, failed, conflict)
     return _action_page_around(request, action.code, body, status=status)
 
 
@@ -287,12 +283,7 @@ def _kept_action_page(request, code):
     user = request.user
 
     def body() -> str:
-        action = _visible_action(user, code)
-        return render_to_string(
-            "roadmap/_action_body.html",
-            _action_body_context(user, action, None, None, None),
-            request=request,
-        )
+        return _action_body(request, _visible_action(user, code), None, None, None)
 
     key = (
         policy.shared_view_key(user),
@@ -316,6 +307,14 @@ def _action_page_around(request, code, body: str, *, status=200):
             "best_practices": related_best_practices(user=request.user, action_code=code),
         },
         status=status,
+    )
+
+
+def _action_body(request, action, assign_form, failed, conflict) -> str:
+    return render_to_string(
+        "roadmap/_action_body.html",
+        _action_body_context(request.user, action, assign_form, failed, conflict),
+        request=request,
     )
 
 

@@ -899,7 +899,7 @@ def _uncached(run: Callable[[], object]) -> Callable[[], object]:
 CACHED_LOOKS = ("dashboard_cached", "action_page_cached")
 
 
-def _cached_looks(action, *, runs: int, warmup: int, wanted) -> list[Scenario]:
+def _cached_looks(action, *, runs: int, warmup: int, wanted) -> list[Result]:
     """The dashboard and the longest action page looked at again with no write between, as
     most looks at them are (`dashboard` and `action_page` compute them every time). They run
     outside the rolled-back transaction, whose writes would leave them no data version to
